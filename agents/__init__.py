@@ -1,0 +1,1 @@
+"""Steward's knowledge and model layer: ingestion, retrieval, models, the answering agent, tuning and eval."""

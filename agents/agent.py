@@ -1,0 +1,124 @@
+"""The answering agent: retrieve top-k, prompt with numbered context, generate, map [n] to citations.
+
+It is a LangChain runnable (``retriever | prompt | model | parser``) split in two halves so the
+governed pipeline can run its own steps between retrieval and generation.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from agents.answer import Answer, Citation
+from agents.config import RetrievalSettings
+from agents.embeddings import SentenceTransformerEmbeddings
+from agents.prompts import ANSWER_PROMPT, format_context
+from agents.retrieval.retriever import PgVectorRetriever
+from agents.retrieval.store import ChunkSearch, Scope
+
+_MARKER = re.compile(r"\[(\d+)\]")
+MAX_FALLBACK_CITATIONS = 2
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Retrieved chunks (best first) and how long retrieval took."""
+
+    question: str
+    documents: list[Document]
+    latency_ms: float
+
+    @property
+    def best_score(self) -> float:
+        """Similarity of the best chunk, or -1 when nothing was found."""
+        return max((float(d.metadata["score"]) for d in self.documents), default=-1.0)
+
+
+def _citation(n: int, doc: Document) -> Citation:
+    meta = doc.metadata
+    return Citation(n=n, source=meta["source"], title=meta["title"], chunk_id=meta["chunk_id"],
+                    score=float(meta["score"]), heading_path=meta.get("heading_path", ""))
+
+
+def cite(text: str, documents: list[Document], min_score: float) -> list[Citation]:
+    """Citations for the ``[n]`` markers in ``text``; when the model cited nothing valid, the best contexts."""
+    numbers = sorted({int(m) for m in _MARKER.findall(text) if 1 <= int(m) <= len(documents)})
+    if numbers:
+        return [_citation(n, documents[n - 1]) for n in numbers]
+    fallback, seen = [], set()
+    for n, doc in enumerate(documents, start=1):
+        if float(doc.metadata["score"]) >= min_score and doc.metadata["source"] not in seen:
+            seen.add(doc.metadata["source"])
+            fallback.append(_citation(n, doc))
+    return fallback[:MAX_FALLBACK_CITATIONS]
+
+
+def abstention(retrieval: Retrieval) -> str:
+    """What Steward says instead of guessing: it does not know, and where it looked."""
+    titles = list(dict.fromkeys(d.metadata["title"] for d in retrieval.documents))[:3]
+    if not titles:
+        return "I don't know: there are no documents in this scope yet."
+    nearest = "; ".join(titles)
+    return f"I don't know: the documents I can see don't answer that. The nearest sources were: {nearest}."
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+class AnswerAgent:
+    """Retrieve → numbered-context prompt → generate → ``Answer`` with citations, or abstain."""
+
+    def __init__(
+        self,
+        embedder: SentenceTransformerEmbeddings,
+        search: ChunkSearch,
+        chat_model_factory: Callable[[], BaseChatModel],
+        settings: RetrievalSettings,
+        model_label: str,
+    ) -> None:
+        self._embedder = embedder
+        self._search = search
+        self._chat_model_factory = chat_model_factory
+        self._settings = settings
+        self.model_label = model_label
+
+    def retriever(self, scope: Scope) -> PgVectorRetriever:
+        """A LangChain retriever over ``scope``."""
+        return PgVectorRetriever(embedder=self._embedder, search=self._search, scope=scope, k=self._settings.top_k)
+
+    def retrieve(self, question: str, scope: Scope) -> Retrieval:
+        """Top-k chunks for ``question`` within ``scope``."""
+        start = time.perf_counter()
+        documents = self.retriever(scope).invoke(question)
+        return Retrieval(question=question, documents=documents, latency_ms=_ms(start))
+
+    def should_abstain(self, retrieval: Retrieval) -> bool:
+        """True when even the best chunk is below the similarity threshold."""
+        return retrieval.best_score < self._settings.min_score
+
+    def generate(self, retrieval: Retrieval) -> Answer:
+        """Answer from the retrieved context, or abstain when it is too weak to answer from."""
+        if self.should_abstain(retrieval):
+            return Answer(text=abstention(retrieval), citations=[], model=self.model_label, abstained=True,
+                          latency_ms={"generate": 0.0})
+        start = time.perf_counter()
+        model = self._chat_model_factory()
+        chain = ANSWER_PROMPT | model
+        message = chain.invoke({"context": format_context(retrieval.documents), "question": retrieval.question})
+        text = str(message.content).strip()
+        usage = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
+        citations = cite(text, retrieval.documents, self._settings.min_score)
+        return Answer(text=text, citations=citations, model=self.model_label, latency_ms={"generate": _ms(start)},
+                      usage={k: int(v) for k, v in usage.items() if isinstance(v, int)})
+
+    def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:
+        """The whole agent as one LangChain runnable: question in, ``Answer`` out."""
+        return RunnableLambda(lambda q: self.retrieve(q, scope)) | RunnableLambda(self.generate)

@@ -1,0 +1,35 @@
+"""The answer contract every backend and adapter shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Context ``[n]`` as shown to the model, mapped back to where it came from."""
+
+    n: int
+    source: str
+    title: str
+    chunk_id: str
+    score: float
+    heading_path: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The public JSON shape (``steward ask --json``)."""
+        return {"n": self.n, "source": self.source, "title": self.title, "chunk_id": self.chunk_id,
+                "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Steward says, what it cites, which model said it, and how long each stage took."""
+
+    text: str
+    citations: list[Citation]
+    model: str
+    abstained: bool = False
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)

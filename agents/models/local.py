@@ -1,0 +1,112 @@
+"""A transformers causal LM as a LangChain chat model: chat template, stop sequences, streaming."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, Field
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def _chat_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+
+def _cut_at_stop(text: str, stop: list[str]) -> str:
+    positions = [text.find(s) for s in stop if s and s in text]
+    return text[: min(positions)] if positions else text
+
+
+class TransformersChatModel(BaseChatModel):
+    """Greedy or sampled generation with a loaded model and tokenizer; one generation at a time."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model: Any = Field(exclude=True)
+    tokenizer: Any = Field(exclude=True)
+    model_name: str
+    max_new_tokens: int = 192
+    temperature: float = 0.0
+    top_p: float = 0.9
+    stop: list[str] = Field(default_factory=list)
+    threads: int = 1
+    seed: int = 0
+    lock: Any = Field(default_factory=threading.Lock, exclude=True)
+
+    @property
+    def _llm_type(self) -> str:
+        return "transformers"
+
+    def _inputs(self, messages: list[BaseMessage]) -> dict[str, Any]:
+        encoded = self.tokenizer.apply_chat_template(
+            _chat_messages(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        return dict(encoded)
+
+    def _generate_kwargs(self, stop: list[str]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"max_new_tokens": self.max_new_tokens, "pad_token_id": self.tokenizer.eos_token_id}
+        if self.temperature > 0:
+            kwargs.update(do_sample=True, temperature=self.temperature, top_p=self.top_p)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if stop:
+            kwargs.update(stop_strings=stop, tokenizer=self.tokenizer)
+        return kwargs
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        stops = [*self.stop, *(stop or [])]
+        inputs = self._inputs(messages)
+        prompt_len = int(inputs["input_ids"].shape[1])
+        with self.lock, torch.inference_mode():
+            torch.set_num_threads(self.threads)
+            torch.manual_seed(self.seed)
+            output = self.model.generate(**inputs, **self._generate_kwargs(stops))
+        new_tokens = output[0][prompt_len:]
+        text = _cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), stops).strip()
+        usage = {"input_tokens": prompt_len, "output_tokens": len(new_tokens),
+                 "total_tokens": prompt_len + len(new_tokens)}
+        message = AIMessage(content=text, usage_metadata=usage, response_metadata={"model_name": self.model_name})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        from transformers import TextIteratorStreamer
+
+        stops = [*self.stop, *(stop or [])]
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        inputs = self._inputs(messages)
+
+        def run() -> None:
+            with self.lock, torch.inference_mode():
+                torch.set_num_threads(self.threads)
+                torch.manual_seed(self.seed)
+                self.model.generate(**inputs, **self._generate_kwargs(stops), streamer=streamer)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        for piece in streamer:
+            if piece:
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(piece, chunk=chunk)
+                yield chunk
+        worker.join()

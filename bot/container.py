@@ -1,0 +1,86 @@
+"""The composition root: the one place that constructs concrete classes and wires them together."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from agents.agent import AnswerAgent
+from agents.embeddings import SentenceTransformerEmbeddings
+from agents.ingestion.ingest import Ingestor
+from agents.models.factory import make_chat_model, model_label
+from agents.retrieval.store import ChunkSearch
+from bot.db import Database, open_database
+from bot.db.migrate import upgrade
+from bot.pipeline.pipeline import Pipeline
+from bot.pipeline.steps.answer import AnswerStep
+from bot.pipeline.steps.record import RecordStep
+from bot.pipeline.steps.retrieve import RetrieveStep
+from bot.settings import Settings, enforce_offline
+from bot.store.recorder import ExchangeRecorder
+
+
+class LazyChatModel:
+    """Loads the chat model on first use (seconds to minutes), once, from any thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model: BaseChatModel | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> BaseChatModel:
+        """The loaded model."""
+        with self._lock:
+            if self._model is None:
+                self._model = make_chat_model(self._settings.llm, self._settings.core.data_dir)
+            return self._model
+
+
+class Steward:
+    """Everything a process needs, built from settings. Use as a context manager."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.embedder = SentenceTransformerEmbeddings(settings.embedding)
+        self.chat_model = LazyChatModel(settings)
+        self.agent = AnswerAgent(
+            embedder=self.embedder,
+            search=ChunkSearch(database.engine, settings.retrieval.ef_search),
+            chat_model_factory=self.chat_model,
+            settings=settings.retrieval,
+            model_label=model_label(settings.llm),
+        )
+        self.ingestor = Ingestor(database.engine, self.embedder, settings.ingest)
+        self.pipeline = Pipeline(
+            [RetrieveStep(self.agent), AnswerStep(self.agent), RecordStep(ExchangeRecorder(database))],
+            default_collections=(settings.core.default_collection,),
+        )
+
+    @classmethod
+    def open(cls, settings: Settings, migrate: bool = True) -> Steward:
+        """Connect (starting the embedded server if needed) and migrate to the latest schema."""
+        enforce_offline()
+        settings.core.data_dir.mkdir(parents=True, exist_ok=True)
+        database = open_database(settings)
+        try:
+            if migrate:
+                upgrade(database)
+        except BaseException:
+            database.close()
+            raise
+        return cls(settings, database)
+
+    def close(self) -> None:
+        """Release the pool and this process's hold on the embedded server."""
+        self.database.close()
+
+    def __enter__(self) -> Steward:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

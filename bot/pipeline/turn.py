@@ -1,0 +1,24 @@
+"""The state one message accumulates as it passes through the pipeline's steps."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from agents.agent import Retrieval
+from agents.answer import Answer
+from agents.retrieval.store import Scope
+from bot.pipeline.message import IncomingMessage
+
+
+@dataclass
+class Turn:
+    """Mutable context handed from step to step (like a middleware request object)."""
+
+    message: IncomingMessage
+    request_id: str
+    scope: Scope
+    retrieval: Retrieval | None = None
+    answer: Answer | None = None
+    answer_id: uuid.UUID | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,205 @@
+"""The one settings root: the only place in Steward that reads the environment and ``.env``.
+
+Each package owns its section (``agents.config``, ``bot.settings`` itself for the process-level ones).
+Every field maps to exactly one environment variable, listed by :func:`catalog`; ``.env.example`` and
+``docs/configuration.md`` must list every one of them (a test checks).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal, get_args, get_origin
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from agents.config import EmbeddingSettings, IngestSettings, LLMSettings, RetrievalSettings
+
+
+class CoreSettings(BaseModel):
+    """Process-wide settings: where data lives and how logs look."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_"
+
+    data_dir: Path = Field(Path(".steward"), description="Data directory: embedded database, models, logs.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="`auto`: readable on a TTY, JSON otherwise."
+    )
+    log_file: Path | None = Field(
+        None, description="Write logs to this file instead of stderr. `steward chat` defaults to <data dir>/logs."
+    )
+    default_tenant: str = Field("default", min_length=1, description="Tenant used by the CLI.")
+    default_collection: str = Field("default", min_length=1, description="Collection used by the CLI.")
+
+
+class DatabaseSettings(BaseModel):
+    """PostgreSQL with pgvector: an external server, or an embedded one in the data dir."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_DB_"
+
+    url: SecretStr | None = Field(
+        None,
+        description="PostgreSQL URL (with pgvector). Empty: start an embedded server in <data dir>/pgdata.",
+        json_schema_extra={"env": "DATABASE_URL"},
+    )
+    pool_size: int = Field(5, ge=1, le=100, description="Connections kept in the pool.")
+    max_overflow: int = Field(5, ge=0, le=100, description="Extra connections allowed under load.")
+    connect_timeout: int = Field(10, ge=1, le=300, description="Seconds to wait for a connection.")
+
+
+class Settings(BaseSettings):
+    """Everything Steward can be configured with."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    core: CoreSettings = Field(default_factory=CoreSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read flat variable names (``DATABASE_URL``, ``STEWARD_LLM_MAX_TOKENS``) into the sections."""
+        return (init_settings, FlatEnvSource(settings_cls))
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    """One environment variable: where it lands, its default and what it does."""
+
+    env: str
+    section: str
+    field: str
+    default: Any
+    description: str
+    secret: bool
+
+
+def _env_name(section_cls: type[BaseModel], name: str, info: FieldInfo) -> str:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("env"), str):
+        return str(extra["env"])
+    prefix = getattr(section_cls, "ENV_PREFIX", "STEWARD_")
+    return f"{prefix}{name}".upper()
+
+
+def _sections() -> Iterator[tuple[str, type[BaseModel]]]:
+    for name, info in Settings.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield name, annotation
+
+
+def _is_secret(info: FieldInfo) -> bool:
+    annotation = info.annotation
+    return annotation is SecretStr or SecretStr in get_args(annotation)
+
+
+def catalog() -> list[SettingDoc]:
+    """Every setting as an environment variable, in declaration order."""
+    docs = []
+    for section, section_cls in _sections():
+        for name, info in section_cls.model_fields.items():
+            default = None if info.default_factory else info.default
+            if info.default_factory is not None:
+                default = info.default_factory()  # type: ignore[call-arg]
+            docs.append(
+                SettingDoc(
+                    env=_env_name(section_cls, name, info),
+                    section=section,
+                    field=name,
+                    default=default,
+                    description=info.description or "",
+                    secret=_is_secret(info),
+                )
+            )
+    return docs
+
+
+def _coerce(raw: str, info: FieldInfo) -> Any:
+    """Turn one raw string into what the field expects; lists take JSON or comma-separated values."""
+    if raw == "" and info.default is None:
+        return None
+    if get_origin(info.annotation) is list:
+        text = raw.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return raw
+
+
+class FlatEnvSource(PydanticBaseSettingsSource):
+    """Reads ``.env`` then the process environment (which wins) into the nested sections."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env_file: Path | None = None) -> None:
+        super().__init__(settings_cls)
+        self._env_file = env_file or Path(".env")
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: values are assembled per section in ``__call__``."""
+        return None, field_name, False
+
+    def _raw_values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        if self._env_file.is_file():
+            values.update({k: v for k, v in dotenv_values(self._env_file).items() if v is not None})
+        values.update(os.environ)
+        return values
+
+    def __call__(self) -> dict[str, Any]:
+        """Build ``{"section": {"field": value}}`` from the variables that are set."""
+        raw = self._raw_values()
+        result: dict[str, Any] = {}
+        for section, section_cls in _sections():
+            for name, info in section_cls.model_fields.items():
+                env = _env_name(section_cls, name, info)
+                if env in raw:
+                    result.setdefault(section, {})[name] = _coerce(raw[env], info)
+        return result
+
+
+def enforce_offline() -> None:
+    """Nothing downloads from a model hub at run time: tell the HF libraries so, for this process."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from the environment and ``.env``; keyword overrides win (used by tests and the CLI)."""
+    return Settings(**overrides)
+
+
+def _shown(value: Any, secret: bool) -> str:
+    if value is None:
+        return ""
+    if secret:
+        return "********"
+    if isinstance(value, list):
+        return json.dumps(value)
+    return str(value)
+
+
+def effective(settings: Settings) -> list[tuple[str, str, str]]:
+    """``(env name, shown value, description)`` for every setting, secrets masked."""
+    rows = []
+    for doc in catalog():
+        value = getattr(getattr(settings, doc.section), doc.field)
+        rows.append((doc.env, _shown(value, doc.secret), doc.description))
+    return rows

@@ -1,0 +1,1 @@
+"""What the pipeline records about conversations and answers."""

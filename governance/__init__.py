@@ -1,0 +1,1 @@
+"""Steward's governance layer: PII redaction, moderation, injection defence, audit and policy."""
