@@ -17,9 +17,10 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from agents.answer import Answer, Citation
-from agents.config import RetrievalSettings
+from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.prompts import ANSWER_PROMPT, format_context
+from agents.grounding import extract, groundedness
+from agents.prompts import ANSWER_PROMPT, format_facts
 from agents.retrieval.retriever import PgVectorRetriever
 from agents.retrieval.store import ChunkSearch, Scope
 
@@ -43,8 +44,14 @@ class Retrieval:
 
 def _citation(n: int, doc: Document) -> Citation:
     meta = doc.metadata
-    return Citation(n=n, source=meta["source"], title=meta["title"], chunk_id=meta["chunk_id"],
-                    score=float(meta["score"]), heading_path=meta.get("heading_path", ""))
+    return Citation(
+        n=n,
+        source=meta["source"],
+        title=meta["title"],
+        chunk_id=meta["chunk_id"],
+        score=float(meta["score"]),
+        heading_path=meta.get("heading_path", ""),
+    )
 
 
 def cite(text: str, documents: list[Document], min_score: float) -> list[Citation]:
@@ -69,6 +76,11 @@ def abstention(retrieval: Retrieval) -> str:
     return f"I don't know: the documents I can see don't answer that. The nearest sources were: {nearest}."
 
 
+def quote(facts: list[tuple[int, str]]) -> str:
+    """The extractive answer: the most relevant sentences, verbatim, each with its citation."""
+    return "From the documents: " + " ".join(f"{sentence} [{n}]" for n, sentence in facts)
+
+
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
@@ -82,12 +94,14 @@ class AnswerAgent:
         search: ChunkSearch,
         chat_model_factory: Callable[[], BaseChatModel],
         settings: RetrievalSettings,
+        agent_settings: AgentSettings,
         model_label: str,
     ) -> None:
         self._embedder = embedder
         self._search = search
         self._chat_model_factory = chat_model_factory
         self._settings = settings
+        self._agent_settings = agent_settings
         self.model_label = model_label
 
     def retriever(self, scope: Scope) -> PgVectorRetriever:
@@ -104,21 +118,49 @@ class AnswerAgent:
         """True when even the best chunk is below the similarity threshold."""
         return retrieval.best_score < self._settings.min_score
 
+    def facts(self, retrieval: Retrieval) -> list[tuple[int, str]]:
+        """The retrieved sentences most relevant to the question, numbered by their passage."""
+        question = self._embedder.embed_array([retrieval.question])[0]
+        return extract(question, retrieval.documents, self._embedder.embed_array, self._agent_settings.facts)
+
     def generate(self, retrieval: Retrieval) -> Answer:
-        """Answer from the retrieved context, or abstain when it is too weak to answer from."""
+        """Answer from the retrieved context; quote it when the answer is not grounded; abstain when weak."""
         if self.should_abstain(retrieval):
-            return Answer(text=abstention(retrieval), citations=[], model=self.model_label, abstained=True,
-                          latency_ms={"generate": 0.0})
+            return Answer(
+                text=abstention(retrieval),
+                citations=[],
+                model=self.model_label,
+                abstained=True,
+                mode="abstained",
+                latency_ms={"generate": 0.0},
+            )
         start = time.perf_counter()
-        model = self._chat_model_factory()
-        chain = ANSWER_PROMPT | model
-        message = chain.invoke({"context": format_context(retrieval.documents), "question": retrieval.question})
-        text = str(message.content).strip()
+        facts = self.facts(retrieval)
+        text, usage = self._complete(retrieval.question, facts)
+        score = round(groundedness(text, [sentence for _, sentence in facts]), 3)
+        mode = "generated"
+        if score < self._agent_settings.min_groundedness and self._agent_settings.fallback == "extractive":
+            text, mode = quote(facts), "extractive"
+        return Answer(
+            text=text,
+            citations=cite(text, retrieval.documents, self._settings.min_score),
+            model=self.model_label,
+            mode=mode,
+            groundedness=score,
+            latency_ms={"generate": _ms(start)},
+            usage=usage,
+        )
+
+    def _complete(self, question: str, facts: list[tuple[int, str]]) -> tuple[str, dict[str, int]]:
+        chain = ANSWER_PROMPT | self._chat_model_factory()
+        message = chain.invoke({"facts": format_facts(facts), "question": question})
         usage = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
-        citations = cite(text, retrieval.documents, self._settings.min_score)
-        return Answer(text=text, citations=citations, model=self.model_label, latency_ms={"generate": _ms(start)},
-                      usage={k: int(v) for k, v in usage.items() if isinstance(v, int)})
+        return str(message.content).strip(), {k: int(v) for k, v in usage.items() if isinstance(v, int)}
 
     def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:
         """The whole agent as one LangChain runnable: question in, ``Answer`` out."""
-        return RunnableLambda(lambda q: self.retrieve(q, scope)) | RunnableLambda(self.generate)
+
+        def retrieve(question: str) -> Retrieval:
+            return self.retrieve(question, scope)
+
+        return RunnableLambda(retrieve) | RunnableLambda(self.generate)

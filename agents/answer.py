@@ -19,17 +19,28 @@ class Citation:
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON shape (``steward ask --json``)."""
-        return {"n": self.n, "source": self.source, "title": self.title, "chunk_id": self.chunk_id,
-                "score": round(self.score, 4)}
+        return {
+            "n": self.n,
+            "source": self.source,
+            "title": self.title,
+            "chunk_id": self.chunk_id,
+            "score": round(self.score, 4),
+        }
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What Steward says, what it cites, which model said it, and how long each stage took."""
+    """What Steward says, what it cites, which model said it, and how long each stage took.
+
+    ``mode`` is ``generated`` (the model's grounded answer), ``extractive`` (the model's answer failed the
+    groundedness check, so the most relevant sentences are quoted instead) or ``abstained``.
+    """
 
     text: str
     citations: list[Citation]
     model: str
     abstained: bool = False
+    mode: str = "generated"
+    groundedness: float | None = None
     latency_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)

@@ -18,9 +18,7 @@ class EmbeddingSettings(BaseModel):
 
     ENV_PREFIX: ClassVar[str] = "STEWARD_EMBED_"
 
-    mode: Literal["sentence-transformers"] = Field(
-        "sentence-transformers", description="Embedding backend."
-    )
+    mode: Literal["sentence-transformers"] = Field("sentence-transformers", description="Embedding backend.")
     model_path: Path | None = Field(
         None,
         description="Local sentence-transformers model directory. Empty: all-MiniLM-L6-v2 bundled by the "
@@ -48,12 +46,10 @@ class LLMSettings(BaseModel):
         None,
         description="Where the GGUF is converted to a dense HF directory. Empty: <data dir>/models/<gguf name>.",
     )
-    max_tokens: int = Field(192, ge=1, le=8192, description="Maximum new tokens per answer.")
+    max_tokens: int = Field(96, ge=1, le=8192, description="Maximum new tokens per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 means greedy.")
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling mass (used when temperature > 0).")
-    stop: list[str] = Field(
-        default_factory=list, description="Stop sequences, as a JSON list or comma-separated."
-    )
+    stop: list[str] = Field(default_factory=list, description="Stop sequences, as a JSON list or comma-separated.")
     threads: int = Field(1, ge=1, le=64, description="torch threads used for generation.")
     max_prompt_tokens: int = Field(
         1536, ge=128, le=131072, description="Context budget: retrieved text is trimmed to fit."
@@ -68,7 +64,7 @@ class RetrievalSettings(BaseModel):
 
     top_k: int = Field(4, ge=1, le=50, description="Chunks retrieved per question.")
     min_score: float = Field(
-        0.35,
+        0.3,
         ge=-1.0,
         le=1.0,
         description="Cosine similarity below which Steward says it does not know and lists the nearest sources.",
@@ -84,3 +80,27 @@ class IngestSettings(BaseModel):
     chunk_tokens: int = Field(200, ge=32, le=512, description="Chunk size in embedding-model tokens.")
     chunk_overlap: int = Field(32, ge=0, le=256, description="Token overlap between adjacent chunks.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a warning.")
+
+
+class AgentSettings(BaseModel):
+    """How answers are checked before they are shown."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_AGENT_"
+
+    min_groundedness: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="Share of an answer's content terms that must occur in the cited context for it to be shown.",
+    )
+    fallback: Literal["extractive", "none"] = Field(
+        "extractive",
+        description="When a generated answer is not grounded: quote the most relevant sentences (`extractive`) "
+        "or show it anyway (`none`).",
+    )
+    facts: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="Most relevant retrieved sentences given to the model (and quoted by the fallback).",
+    )

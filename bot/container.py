@@ -51,6 +51,7 @@ class Steward:
             search=ChunkSearch(database.engine, settings.retrieval.ef_search),
             chat_model_factory=self.chat_model,
             settings=settings.retrieval,
+            agent_settings=settings.agent,
             model_label=model_label(settings.llm),
         )
         self.ingestor = Ingestor(database.engine, self.embedder, settings.ingest)

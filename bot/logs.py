@@ -45,7 +45,10 @@ def configure_logging(level: str = "INFO", log_format: str = "auto", log_file: P
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, _renderer(log_format, stream)],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _renderer(log_format, stream),
+        ],
     )
     handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
@@ -58,7 +61,7 @@ def configure_logging(level: str = "INFO", log_format: str = "auto", log_file: P
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """A structlog logger bound to ``name``."""
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.stdlib.get_logger(name)
 
 
 @contextmanager

@@ -13,13 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal, get_args, get_origin
+from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
 from pydantic import BaseModel, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from agents.config import EmbeddingSettings, IngestSettings, LLMSettings, RetrievalSettings
+from agents.config import AgentSettings, EmbeddingSettings, IngestSettings, LLMSettings, RetrievalSettings
 
 
 class CoreSettings(BaseModel):
@@ -33,7 +34,8 @@ class CoreSettings(BaseModel):
         "auto", description="`auto`: readable on a TTY, JSON otherwise."
     )
     log_file: Path | None = Field(
-        None, description="Write logs to this file instead of stderr. `steward chat` defaults to <data dir>/logs."
+        None,
+        description="Write logs to this file instead of stderr. `steward chat` defaults to <data dir>/logs.",
     )
     default_tenant: str = Field("default", min_length=1, description="Tenant used by the CLI.")
     default_collection: str = Field("default", min_length=1, description="Collection used by the CLI.")
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod
@@ -186,11 +189,22 @@ def load_settings(**overrides: Any) -> Settings:
     return Settings(**overrides)
 
 
+def _mask(secret: str) -> str:
+    """URLs keep everything but the password; other secrets are replaced whole."""
+    parts = urlsplit(secret)
+    if parts.scheme and parts.netloc:
+        if parts.password:
+            host = parts.netloc.rsplit("@", 1)[1]
+            return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+        return secret
+    return "********" if secret else ""
+
+
 def _shown(value: Any, secret: bool) -> str:
     if value is None:
         return ""
     if secret:
-        return "********"
+        return _mask(value.get_secret_value() if isinstance(value, SecretStr) else str(value))
     if isinstance(value, list):
         return json.dumps(value)
     return str(value)
@@ -203,3 +217,35 @@ def effective(settings: Settings) -> list[tuple[str, str, str]]:
         value = getattr(getattr(settings, doc.section), doc.field)
         rows.append((doc.env, _shown(value, doc.secret), doc.description))
     return rows
+
+
+def _default_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value) if isinstance(value, list) else str(value)
+
+
+def env_example() -> str:
+    """The text of ``.env.example``: every setting, commented out at its default, with its description."""
+    lines = [
+        "# Steward configuration. Copy to .env and uncomment what you change.",
+        "# Every setting is listed; the environment wins over this file. `steward config show` prints",
+        "# the effective values with secrets masked. Reference: docs/configuration.md",
+        "# Regenerate with: steward config example > .env.example",
+    ]
+    section = None
+    for doc in catalog():
+        if doc.section != section:
+            section = doc.section
+            lines += ["", f"# ---- {section} ----"]
+        lines += [f"# {doc.description}", f"# {doc.env}={_default_text(doc.default)}"]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_table() -> str:
+    """A Markdown table of every setting, for ``docs/configuration.md``."""
+    rows = ["| Variable | Section | Default | Description |", "|---|---|---|---|"]
+    for doc in catalog():
+        default = _default_text(doc.default).replace("|", "\\|") or "(empty)"
+        rows.append(f"| `{doc.env}` | {doc.section} | `{default}` | {doc.description.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"

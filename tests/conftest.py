@@ -64,6 +64,9 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: dict[str, str], timeout: float = 300, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(STEWARD), *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 300, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(STEWARD), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )

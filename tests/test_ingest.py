@@ -41,21 +41,31 @@ def test_ingest_is_incremental_and_atomic_per_file(steward: Steward, workdir: Pa
 
     target = workdir / "handbook" / "travel-policy.md"
     source = str(target.resolve())
-    old_ids = _rows(steward, "select c.id from chunks c join documents d on d.id=c.document_id where d.source=:s"
-                    " and d.tenant_id='t-incr'", s=source)
+    old_ids = _rows(
+        steward,
+        "select c.id from chunks c join documents d on d.id=c.document_id where d.source=:s and d.tenant_id='t-incr'",
+        s=source,
+    )
     target.write_text("# Travel Policy\n\n## Trains\nFirst class rail is allowed on journeys over 4 hours.\n")
     changed = steward.ingestor.ingest([workdir], "t-incr", "docs")
     assert changed.updated == [source] and len(changed.unchanged) == 19
-    rows = _rows(steward, "select c.id, c.content, c.heading_path from chunks c join documents d"
-                 " on d.id=c.document_id where d.source=:s and d.tenant_id='t-incr'", s=source)
+    rows = _rows(
+        steward,
+        "select c.id, c.content, c.heading_path from chunks c join documents d"
+        " on d.id=c.document_id where d.source=:s and d.tenant_id='t-incr'",
+        s=source,
+    )
     assert len(rows) == 1 and "First class rail" in rows[0][1] and rows[0][2] == "Travel Policy > Trains"
     assert not {r[0] for r in rows} & {r[0] for r in old_ids}
 
 
 def test_chunks_carry_citation_metadata(handbook: Steward) -> None:
-    rows = _rows(handbook, "select d.source, d.title, c.heading_path, c.chunk_index, c.content_hash, d.content_hash"
-                 " from chunks c join documents d on d.id = c.document_id where d.tenant_id='acme'"
-                 " and d.source like '%/on-call.md' order by c.chunk_index")
+    rows = _rows(
+        handbook,
+        "select d.source, d.title, c.heading_path, c.chunk_index, c.content_hash, d.content_hash"
+        " from chunks c join documents d on d.id = c.document_id where d.tenant_id='acme'"
+        " and d.source like '%/on-call.md' order by c.chunk_index",
+    )
     assert rows and rows[0][1] == "On-Call"
     assert [r[3] for r in rows] == list(range(len(rows)))
     assert all(r[2].startswith("On-Call") for r in rows)
@@ -94,16 +104,24 @@ def test_a_file_that_fails_halfway_leaves_no_partial_rows(steward: Steward, tmp_
     doc.write_text("# Policy\n\n## One\nThe first rule.\n\n## Two\nThe second rule.\n")
     (tmp_path / "other.md").write_text("# Other\n\nUnrelated but fine.\n")
     assert len(steward.ingestor.ingest([tmp_path], "t-fail", "docs").added) == 2
-    before = _rows(steward, "select c.content from chunks c join documents d on d.id=c.document_id"
-                   " where d.source=:s order by c.chunk_index", s=str(doc.resolve()))
+    before = _rows(
+        steward,
+        "select c.content from chunks c join documents d on d.id=c.document_id"
+        " where d.source=:s order by c.chunk_index",
+        s=str(doc.resolve()),
+    )
 
     with steward.database.engine.begin() as conn:
-        conn.execute(text(
-            "create or replace function reject_poison() returns trigger language plpgsql as $$"
-            " begin if new.content like '%POISON%' then raise exception 'disk full (simulated)'; end if;"
-            " return new; end $$"))
-        conn.execute(text("create trigger reject_poison before insert on chunks for each row"
-                          " execute function reject_poison()"))
+        conn.execute(
+            text(
+                "create or replace function reject_poison() returns trigger language plpgsql as $$"
+                " begin if new.content like '%POISON%' then raise exception 'disk full (simulated)'; end if;"
+                " return new; end $$"
+            )
+        )
+        conn.execute(
+            text("create trigger reject_poison before insert on chunks for each row execute function reject_poison()")
+        )
     try:
         doc.write_text("# Policy\n\n## One\nThe first rule, revised.\n\n## Two\nPOISON here.\n\n## Three\nMore.\n")
         (tmp_path / "third.md").write_text("# Third\n\nAdded in the same run.\n")
@@ -114,8 +132,12 @@ def test_a_file_that_fails_halfway_leaves_no_partial_rows(steward: Steward, tmp_
     assert [Path(p).name for p, _ in report.failed] == ["policy.md"]
     assert "disk full (simulated)" in report.failed[0][1]
     assert [Path(p).name for p in report.added] == ["third.md"]
-    after = _rows(steward, "select c.content from chunks c join documents d on d.id=c.document_id"
-                  " where d.source=:s order by c.chunk_index", s=str(doc.resolve()))
+    after = _rows(
+        steward,
+        "select c.content from chunks c join documents d on d.id=c.document_id"
+        " where d.source=:s order by c.chunk_index",
+        s=str(doc.resolve()),
+    )
     assert after == before  # the old version is intact: no partial rows, no half-replaced document
     hashes = _rows(steward, "select content_hash, chunk_count from documents where source=:s", s=str(doc.resolve()))
     assert hashes[0][1] == len(before)
@@ -127,6 +149,10 @@ def test_vector_search_uses_the_hnsw_index(handbook: Steward) -> None:
     vector = "[" + ",".join(["0.05"] * 384) + "]"
     with handbook.database.engine.begin() as conn:
         conn.execute(text("set local enable_seqscan = off"))
-        plan = "\n".join(r[0] for r in conn.execute(text(
-            f"explain select id from chunks order by embedding <=> '{vector}' limit 5")).all())
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                text(f"explain select id from chunks order by embedding <=> '{vector}' limit 5")
+            ).all()
+        )
     assert "ix_chunks_embedding_hnsw" in plan

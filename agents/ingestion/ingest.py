@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from agents.config import IngestSettings
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.ingestion.chunking import Chunker, ChunkDraft
+from agents.ingestion.chunking import ChunkDraft, Chunker
 from agents.ingestion.loaders import LoadedDocument, SkipFile, discover, load_file
 from agents.ingestion.writer import existing_hash, replace_document
 
@@ -53,9 +53,7 @@ class Ingestor:
 
     def _get_chunker(self) -> Chunker:
         if self._chunker is None:
-            self._chunker = Chunker(
-                self._embedder.tokenizer, self._settings.chunk_tokens, self._settings.chunk_overlap
-            )
+            self._chunker = Chunker(self._embedder.tokenizer, self._settings.chunk_tokens, self._settings.chunk_overlap)
         return self._chunker
 
     def files(self, paths: Iterable[Path]) -> list[Path]:

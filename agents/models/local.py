@@ -52,7 +52,10 @@ class TransformersChatModel(BaseChatModel):
         return dict(encoded)
 
     def _generate_kwargs(self, stop: list[str]) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"max_new_tokens": self.max_new_tokens, "pad_token_id": self.tokenizer.eos_token_id}
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": self.max_new_tokens,
+            "pad_token_id": self.tokenizer.eos_token_id,
+        }
         if self.temperature > 0:
             kwargs.update(do_sample=True, temperature=self.temperature, top_p=self.top_p)
         else:
@@ -77,8 +80,11 @@ class TransformersChatModel(BaseChatModel):
             output = self.model.generate(**inputs, **self._generate_kwargs(stops))
         new_tokens = output[0][prompt_len:]
         text = _cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), stops).strip()
-        usage = {"input_tokens": prompt_len, "output_tokens": len(new_tokens),
-                 "total_tokens": prompt_len + len(new_tokens)}
+        usage = {
+            "input_tokens": prompt_len,
+            "output_tokens": len(new_tokens),
+            "total_tokens": prompt_len + len(new_tokens),
+        }
         message = AIMessage(content=text, usage_metadata=usage, response_metadata={"model_name": self.model_name})
         return ChatResult(generations=[ChatGeneration(message=message)])
 

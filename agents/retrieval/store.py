@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, text
@@ -44,6 +45,19 @@ class ScoredChunk:
     score: float
 
 
+def _hit(row: Any) -> ScoredChunk:
+    return ScoredChunk(
+        chunk_id=row[0],
+        document_id=row[1],
+        source=row[2],
+        title=row[3],
+        heading_path=row[4],
+        content=row[5],
+        chunk_index=row[6],
+        score=float(row[7]),
+    )
+
+
 def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
@@ -62,7 +76,11 @@ class ChunkSearch:
             conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)"))
             rows = conn.execute(
                 _SEARCH,
-                {"q": _vector_literal(vector), "tenant": scope.tenant,
-                 "collections": list(scope.collections), "k": k},
+                {
+                    "q": _vector_literal(vector),
+                    "tenant": scope.tenant,
+                    "collections": list(scope.collections),
+                    "k": k,
+                },
             ).all()
-        return [ScoredChunk(*row[:7], score=float(row[7])) for row in rows]
+        return [_hit(row) for row in rows]

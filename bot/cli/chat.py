@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
 import uuid
@@ -11,10 +12,7 @@ from bot.cli.render import render_reply
 from bot.container import Steward
 from bot.pipeline.message import IncomingMessage, InvalidMessage
 
-BANNER = (
-    "Steward — ask about your documents. Answers cite their sources as [n].\n"
-    "Type /quit or press Ctrl-D to leave."
-)
+BANNER = "Steward — ask about your documents. Answers cite their sources as [n].\nType /quit or press Ctrl-D to leave."
 _QUIT = {"/quit", "/exit", "quit", "exit"}
 
 
@@ -26,16 +24,21 @@ def _read(prompt: str) -> str | None:
 
 
 def _message(line: str, tenant: str, collection: str, thread: str) -> IncomingMessage:
-    return IncomingMessage(platform="cli", tenant=tenant, channel="terminal", user=getpass.getuser(),
-                           text=line, thread=thread, collections=(collection,))
+    return IncomingMessage(
+        platform="cli",
+        tenant=tenant,
+        channel="terminal",
+        user=getpass.getuser(),
+        text=line,
+        thread=thread,
+        collections=(collection,),
+    )
 
 
 def run_chat(app: Steward, tenant: str, collection: str) -> None:
     """Read questions until EOF or /quit; answer each through the pipeline."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401 - line editing and history for input()
-    except ImportError:  # pragma: no cover
-        pass
     print("Loading the local model (the first start converts it once)…", file=sys.stderr, flush=True)
     app.chat_model()
     print(BANNER, flush=True)

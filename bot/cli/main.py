@@ -17,10 +17,14 @@ from bot.cli.render import render_reply
 from bot.container import Steward
 from bot.logs import configure_logging
 from bot.pipeline.message import IncomingMessage, InvalidMessage
-from bot.settings import Settings, effective, load_settings
+from bot.settings import Settings, effective, env_example, load_settings, markdown_table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Steward: a governed team assistant that answers from your documents with citations.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Steward: a governed team assistant that answers from your documents with citations.",
+)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect configuration.")
 app.add_typer(config_app, name="config")
 
@@ -77,8 +81,12 @@ def ingest(
         fail(f"no such file or directory: {', '.join(missing)}")
     settings = _settings()
     with _open(settings) as steward:
-        code = run_ingest(steward, paths, tenant or settings.core.default_tenant,
-                          collection or settings.core.default_collection)
+        code = run_ingest(
+            steward,
+            paths,
+            tenant or settings.core.default_tenant,
+            collection or settings.core.default_collection,
+        )
     raise typer.Exit(code)
 
 
@@ -91,11 +99,16 @@ def ask(
 ) -> None:
     """Ask one question and print the answer with its citations."""
     if not question.strip():
-        fail("the question is empty: steward ask \"your question\"", 2)
+        fail('the question is empty: steward ask "your question"', 2)
     settings = _settings()
-    message = IncomingMessage(platform="cli", tenant=tenant or settings.core.default_tenant, channel="terminal",
-                              user="cli", text=question,
-                              collections=(collection or settings.core.default_collection,))
+    message = IncomingMessage(
+        platform="cli",
+        tenant=tenant or settings.core.default_tenant,
+        channel="terminal",
+        user="cli",
+        text=question,
+        collections=(collection or settings.core.default_collection,),
+    )
     with _open(settings) as steward:
         try:
             reply = asyncio.run(steward.pipeline.handle(message))
@@ -118,6 +131,14 @@ def config_show() -> None:
     settings = _settings(interactive=False)
     for env, value, _ in effective(settings):
         typer.echo(f"{env}={value}")
+
+
+@config_app.command("example")
+def config_example(
+    markdown: Annotated[bool, typer.Option("--markdown", help="A Markdown table instead of .env syntax.")] = False,
+) -> None:
+    """Print every setting with its default and description (the source of .env.example)."""
+    typer.echo(markdown_table() if markdown else env_example(), nl=False)
 
 
 def _exit_on_signal(signum: int, _frame: object) -> None:

@@ -32,7 +32,9 @@ class IncomingMessage:
         if not self.text or not self.text.strip():
             raise InvalidMessage("the question is empty: type a question")
         if len(self.text) > MAX_QUESTION_CHARS:
-            raise InvalidMessage(f"the question is too long ({len(self.text)} characters; at most {MAX_QUESTION_CHARS})")
+            raise InvalidMessage(
+                f"the question is too long ({len(self.text)} characters; at most {MAX_QUESTION_CHARS})"
+            )
         if not self.tenant or not self.user:
             raise InvalidMessage("the message has no tenant or user")
 

@@ -36,8 +36,14 @@ class Pipeline:
                     return early
             turn.timings_ms["total"] = round((time.perf_counter() - start) * 1000, 1)
             reply = self._reply(turn)
-            log.info("pipeline.answered", answer_id=str(reply.answer_id), model=reply.model,
-                     abstained=reply.abstained, citations=len(reply.citations), **turn.timings_ms)
+            log.info(
+                "pipeline.answered",
+                answer_id=str(reply.answer_id),
+                model=reply.model,
+                abstained=reply.abstained,
+                citations=len(reply.citations),
+                **turn.timings_ms,
+            )
             return reply
 
     @staticmethod
@@ -45,5 +51,12 @@ class Pipeline:
         answer = turn.answer
         if answer is None:
             raise RuntimeError("the pipeline ended without an answer")
-        return Reply(text=answer.text, citations=answer.citations, model=answer.model, abstained=answer.abstained,
-                     answer_id=turn.answer_id, request_id=turn.request_id, latency_ms=dict(turn.timings_ms))
+        return Reply(
+            text=answer.text,
+            citations=answer.citations,
+            model=answer.model,
+            abstained=answer.abstained,
+            answer_id=turn.answer_id,
+            request_id=turn.request_id,
+            latency_ms=dict(turn.timings_ms),
+        )

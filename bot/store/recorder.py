@@ -18,10 +18,18 @@ def _conversation_id(session: Session, turn: Turn) -> uuid.UUID:
     thread = msg.thread or f"{msg.channel}:{msg.user}"
     statement = (
         insert(Conversation)
-        .values(id=uuid.uuid4(), platform=msg.platform, tenant_id=msg.tenant, channel_id=msg.channel,
-                thread_id=thread, started_by=msg.user, created_at=datetime.now(UTC), updated_at=datetime.now(UTC))
+        .values(
+            id=uuid.uuid4(),
+            platform=msg.platform,
+            tenant_id=msg.tenant,
+            channel_id=msg.channel,
+            thread_id=thread,
+            started_by=msg.user,
+            created_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC),
+        )
         .on_conflict_do_update(constraint="uq_conversations_thread", set_={"updated_at": datetime.now(UTC)})
-        .returning(Conversation.id)  # type: ignore[arg-type]
+        .returning(Conversation.__table__.c.id)  # type: ignore[attr-defined]
     )
     return uuid.UUID(str(session.execute(statement).scalar_one()))
 
@@ -46,6 +54,8 @@ class ExchangeRecorder:
                 question=turn.message.text,
                 answer=answer.text,
                 abstained=answer.abstained,
+                mode=answer.mode,
+                groundedness=answer.groundedness,
                 citations=[c.as_json() | {"heading_path": c.heading_path} for c in answer.citations],
                 model=answer.model,
                 latency_ms=dict(turn.timings_ms),

@@ -48,6 +48,8 @@ class AnswerRecord(SQLModel, table=True):
     question: str
     answer: str
     abstained: bool
+    mode: str = Field(description="generated, extractive or abstained")
+    groundedness: float | None = None
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     model: str
     latency_ms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

@@ -87,6 +87,8 @@ def upgrade() -> None:
         sa.Column("question", sa.String(), nullable=False),
         sa.Column("answer", sa.String(), nullable=False),
         sa.Column("abstained", sa.Boolean(), nullable=False),
+        sa.Column("mode", sa.String(), nullable=False),
+        sa.Column("groundedness", sa.Float(), nullable=True),
         sa.Column("citations", pg.JSONB(), nullable=False),
         sa.Column("model", sa.String(), nullable=False),
         sa.Column("latency_ms", pg.JSONB(), nullable=False),
