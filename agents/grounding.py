@@ -19,15 +19,14 @@ _NUMBER = re.compile(r"\d")
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 RELATIVE_KEEP = 0.85
-_STOPWORDS = frozenset(  # noqa: SIM905 - a word list reads better as one string
-    (
-        "the and for you your are can not but with that this from have has had was were will would should "
-        "could may might must our their they them there here what when where which who whom how why all "
-        "any each per its it's into onto than then also only just very more most some such own same other "
-        "about over under after before between during within without out off yes answer question context "
-        "steward "
-    ).split()
+_STOPWORD_TEXT = (
+    "the and for you your are can not but with that this from have has had was were will would should "
+    "could may might must our their they them there here what when where which who whom how why all "
+    "any each per its it's into onto than then also only just very more most some such own same other "
+    "about over under after before between during within without out off yes answer question context "
+    "steward"
 )
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def content_terms(text: str) -> set[str]:
