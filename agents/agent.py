@@ -46,7 +46,7 @@ def _citation(n: int, doc: Document) -> Citation:
     meta = doc.metadata
     return Citation(
         n=n,
-        source=meta["source"],
+        source=meta.get("link", meta["source"]),
         title=meta["title"],
         chunk_id=meta["chunk_id"],
         score=float(meta["score"]),

@@ -39,7 +39,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         with self._lock:
             if self._model is None:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
+                hf_logging.disable_progress_bar()
                 self._model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
             return self._model
 

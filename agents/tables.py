@@ -1,4 +1,4 @@
-"""Knowledge tables: one row per source document and one per embedded chunk."""
+"""Knowledge tables: one row per source document and one per embedded chunk (partitioned by tenant)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ class Document(SQLModel, table=True):
     source: str = Field(description="Origin: a path or URL.")
     title: str
     content_hash: str
+    etag: str | None = None
     mtime: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     size_bytes: int
     chunk_count: int
@@ -41,6 +42,7 @@ class Chunk(SQLModel, table=True):
     """One embedded passage of a document, with where it came from for citations."""
 
     __tablename__ = "chunks"
+    # The real DDL (partitions, generated full-text column) is in migrations/versions/0001_initial.py.
     __table_args__ = (
         Index(
             "ix_chunks_embedding_hnsw",
@@ -49,18 +51,21 @@ class Chunk(SQLModel, table=True):
             postgresql_with={"m": 16, "ef_construction": 64},
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
+        {"postgresql_partition_by": "LIST (tenant_id)"},
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     document_id: uuid.UUID = Field(
         sa_column=Column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    tenant_id: str = Field(index=True)
+    tenant_id: str = Field(primary_key=True)
     collection: str
     chunk_index: int
     heading_path: str
     content: str
     content_hash: str
     token_count: int
+    page: int | None = None
+    anchor: str | None = None
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column("metadata", JSONB, nullable=False))
     embedding: Any = Field(sa_column=Column(Vector(EMBEDDING_DIM), nullable=False))

@@ -48,13 +48,13 @@ class Steward:
         self.chat_model = LazyChatModel(settings)
         self.agent = AnswerAgent(
             embedder=self.embedder,
-            search=ChunkSearch(database.engine, settings.retrieval.ef_search),
+            search=ChunkSearch(database.tenant_connection, settings.retrieval.ef_search),
             chat_model_factory=self.chat_model,
             settings=settings.retrieval,
             agent_settings=settings.agent,
             model_label=model_label(settings.llm),
         )
-        self.ingestor = Ingestor(database.engine, self.embedder, settings.ingest)
+        self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)
         self.pipeline = Pipeline(
             [RetrieveStep(self.agent), AnswerStep(self.agent), RecordStep(ExchangeRecorder(database))],
             default_collections=(settings.core.default_collection,),

@@ -145,14 +145,32 @@ def test_a_file_that_fails_halfway_leaves_no_partial_rows(steward: Steward, tmp_
     assert [Path(p).name for p in retry.updated] == ["policy.md"]  # not mistaken for unchanged
 
 
-def test_vector_search_uses_the_hnsw_index(handbook: Steward) -> None:
-    vector = "[" + ",".join(["0.05"] * 384) + "]"
-    with handbook.database.engine.begin() as conn:
-        conn.execute(text("set local enable_seqscan = off"))
-        plan = "\n".join(
-            r[0]
-            for r in conn.execute(
-                text(f"explain select id from chunks order by embedding <=> '{vector}' limit 5")
-            ).all()
+def test_tenant_search_uses_only_its_own_partitions_hnsw_index(steward: Steward) -> None:
+    """At realistic sizes the planner walks the tenant's own HNSW graph, under RLS, pruning the others."""
+    with steward.database.engine.begin() as conn:
+        partition = conn.execute(text("select steward_ensure_tenant('t-plan')")).scalar_one()
+        doc = conn.execute(
+            text(
+                "insert into documents (id, tenant_id, collection, source, title, content_hash, size_bytes,"
+                " chunk_count, created_at, updated_at) values (gen_random_uuid(), 't-plan', 'c', 's', 't', 'h', 1,"
+                " 3000, now(), now()) returning id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "insert into chunks (id, document_id, tenant_id, collection, chunk_index, heading_path, content,"
+                " content_hash, token_count, metadata, embedding) select gen_random_uuid(), :d, 't-plan', 'c', g, '',"
+                " 'x', 'h' || g, 1, '{}', (select array_agg(random())::vector(384) from generate_series(1, 384)"
+                " where g > 0) from generate_series(1, 3000) g"
+            ),
+            {"d": doc},
         )
-    assert "ix_chunks_embedding_hnsw" in plan
+        conn.execute(text("analyze chunks"))
+    vector = "[" + ",".join(["0.05"] * 384) + "]"
+    with steward.database.tenant_connection("t-plan") as conn:
+        rows = conn.execute(
+            text(f"explain select id from chunks where tenant_id = 't-plan' order by embedding <=> '{vector}' limit 5")
+        ).all()
+    plan = "\n".join(r[0] for r in rows)
+    assert f"Index Scan using {partition}_embedding_idx on {partition}" in plan, plan
+    assert plan.count("Scan") == 1  # every other tenant's partition was pruned

@@ -20,10 +20,16 @@ _WS = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Section:
-    """A run of text under one heading path (outermost heading first)."""
+    """A run of text under one heading path (outermost heading first).
+
+    ``page`` (1-based, PDFs) and ``anchor`` (an HTML id, for ``url#anchor``) say where a citation
+    should point inside the source.
+    """
 
     headings: tuple[str, ...]
     text: str
+    page: int | None = None
+    anchor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class ChunkDraft:
     text: str
     token_count: int
     content_hash: str
+    page: int | None = None
+    anchor: str | None = None
 
 
 def normalise(text: str) -> str:
@@ -102,6 +110,8 @@ class Chunker:
                         text=piece,
                         token_count=self.count_tokens(piece),
                         content_hash=content_hash(piece),
+                        page=section.page,
+                        anchor=section.anchor,
                     )
                 )
         return drafts

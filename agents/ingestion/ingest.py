@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from agents.config import IngestSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.ingestion.chunking import ChunkDraft, Chunker
 from agents.ingestion.loaders import LoadedDocument, SkipFile, discover, load_file
 from agents.ingestion.writer import existing_hash, replace_document
+from agents.tenancy import TenantTx
 
 Progress = Callable[[Path, str], None]
 
@@ -45,8 +44,8 @@ def embedding_text(doc: LoadedDocument, draft: ChunkDraft) -> str:
 class Ingestor:
     """Turns files into chunks of one tenant's collection."""
 
-    def __init__(self, engine: Engine, embedder: SentenceTransformerEmbeddings, settings: IngestSettings) -> None:
-        self._engine = engine
+    def __init__(self, tx: TenantTx, embedder: SentenceTransformerEmbeddings, settings: IngestSettings) -> None:
+        self._tx = tx
         self._embedder = embedder
         self._settings = settings
         self._chunker: Chunker | None = None
@@ -67,13 +66,13 @@ class Ingestor:
         except SkipFile as skip:
             report.skipped.append((str(path), skip.reason))
             return "skipped"
-        previous = existing_hash(self._engine, tenant, collection, doc.source)
+        previous = existing_hash(self._tx, tenant, collection, doc.source)
         if previous == doc.content_hash:
             report.unchanged.append(doc.source)
             return "unchanged"
         drafts = self._get_chunker().chunk(doc.sections)
         vectors = self._embedder.embed_array([embedding_text(doc, d) for d in drafts])
-        replace_document(self._engine, doc, tenant, collection, drafts, vectors)
+        replace_document(self._tx, doc, tenant, collection, drafts, vectors)
         report.chunks_written += len(drafts)
         (report.added if previous is None else report.updated).append(doc.source)
         return "added" if previous is None else "updated"

@@ -1,92 +1,134 @@
-"""Writing one document's chunks: one transaction, chunks streamed with binary COPY."""
+"""Writing one document's chunks: one tenant-scoped transaction, chunks streamed with binary COPY.
+
+Row-level security forbids ``COPY FROM`` into a table with policies, so chunks are COPY'd into a
+transaction-local staging table and moved with one ``INSERT ... SELECT`` that the policies check.
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import numpy as np
 from psycopg.types.json import Jsonb
-from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlalchemy import Connection, text
 
 from agents.ingestion.chunking import ChunkDraft
 from agents.ingestion.loaders import LoadedDocument
-from agents.tables import Document
+from agents.tenancy import TenantTx
 
-_COPY = (
-    "COPY chunks (id, document_id, tenant_id, collection, chunk_index, heading_path, content,"
-    " content_hash, token_count, metadata, embedding) FROM STDIN WITH (FORMAT BINARY)"
+COLUMNS = (
+    "id, document_id, tenant_id, collection, chunk_index, heading_path, content, content_hash, token_count,"
+    " page, anchor, metadata, embedding"
 )
-_COPY_TYPES = ["uuid", "uuid", "text", "text", "int4", "text", "text", "text", "int4", "jsonb", "vector"]
+_TYPES = ["uuid", "uuid", "text", "text", "int4", "text", "text", "text", "int4", "int4", "text", "jsonb", "vector"]
+_STAGE = (
+    "CREATE TEMP TABLE chunk_stage (id uuid, document_id uuid, tenant_id text, collection text, chunk_index int,"
+    " heading_path text, content text, content_hash text, token_count int, page int, anchor text, metadata jsonb,"
+    " embedding vector) ON COMMIT DROP"
+)
+_UPSERT = text(
+    """
+    INSERT INTO documents (id, tenant_id, collection, source, title, content_hash, etag, mtime, size_bytes,
+                           chunk_count, created_at, updated_at)
+    VALUES (:id, :tenant, :collection, :source, :title, :hash, :etag, :mtime, :size, :n, now(), now())
+    ON CONFLICT ON CONSTRAINT uq_documents_source DO UPDATE SET
+        title = EXCLUDED.title, content_hash = EXCLUDED.content_hash, etag = EXCLUDED.etag,
+        mtime = EXCLUDED.mtime, size_bytes = EXCLUDED.size_bytes, chunk_count = EXCLUDED.chunk_count,
+        updated_at = now()
+    RETURNING id
+    """
+)
 
 
-def existing_hash(engine: Engine, tenant: str, collection: str, source: str) -> str | None:
+def existing_hash(tx: TenantTx, tenant: str, collection: str, source: str) -> str | None:
     """The content hash stored for ``source``, or None if it was never ingested."""
-    with Session(engine) as session:
-        statement = select(Document.content_hash).where(
-            Document.tenant_id == tenant, Document.collection == collection, Document.source == source
-        )
-        return session.exec(statement).first()
+    with tx(tenant) as conn:
+        return conn.execute(
+            text("SELECT content_hash FROM documents WHERE collection = :c AND source = :s"),
+            {"c": collection, "s": source},
+        ).scalar_one_or_none()
 
 
-def _upsert_document(session: Session, doc: LoadedDocument, tenant: str, collection: str, n: int) -> uuid.UUID:
-    row = session.exec(
-        select(Document)
-        .where(Document.tenant_id == tenant, Document.collection == collection, Document.source == doc.source)
-        .with_for_update()
-    ).first()
-    if row is None:
-        row = Document(
-            tenant_id=tenant,
-            collection=collection,
-            source=doc.source,
-            title=doc.title,
-            content_hash=doc.content_hash,
-            mtime=doc.mtime,
-            size_bytes=doc.size_bytes,
-            chunk_count=n,
+def ensure_tenant(tx: TenantTx, tenant: str) -> None:
+    """Create the tenant's chunk partition (and so its own HNSW index) if it does not exist yet."""
+    with tx(tenant) as conn:
+        conn.execute(text("SELECT steward_ensure_tenant(:t)"), {"t": tenant})
+
+
+def _upsert_document(conn: Connection, doc: LoadedDocument, tenant: str, collection: str, n: int) -> uuid.UUID:
+    conn.execute(
+        text("INSERT INTO collections (tenant_id, name) VALUES (:t, :c) ON CONFLICT DO NOTHING"),
+        {"t": tenant, "c": collection},
+    )
+    params = {
+        "id": uuid.uuid4(),
+        "tenant": tenant,
+        "collection": collection,
+        "source": doc.source,
+        "title": doc.title,
+        "hash": doc.content_hash,
+        "etag": getattr(doc, "etag", None),
+        "mtime": doc.mtime,
+        "size": doc.size_bytes,
+        "n": n,
+    }
+    return uuid.UUID(str(conn.execute(_UPSERT, params).scalar_one()))
+
+
+def _rows(
+    doc: LoadedDocument, doc_id: uuid.UUID, tenant: str, collection: str, drafts: list[ChunkDraft], vectors: np.ndarray
+) -> list[tuple[object, ...]]:
+    meta = Jsonb({"title": doc.title, "source": doc.source})
+    return [
+        (
+            uuid.uuid4(),
+            doc_id,
+            tenant,
+            collection,
+            d.index,
+            d.heading_path,
+            d.text,
+            d.content_hash,
+            d.token_count,
+            d.page,
+            d.anchor,
+            meta,
+            vector,
         )
-    else:
-        row.title, row.content_hash, row.mtime = doc.title, doc.content_hash, doc.mtime
-        row.size_bytes, row.chunk_count, row.updated_at = doc.size_bytes, n, datetime.now(UTC)
-    session.add(row)
-    session.flush()
-    return row.id
+        for d, vector in zip(drafts, vectors, strict=True)
+    ]
+
+
+def _copy(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("no driver connection for COPY")
+    with raw.cursor() as cur:
+        cur.execute(_STAGE)
+        with cur.copy(f"COPY chunk_stage ({COLUMNS}) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.set_types(_TYPES)
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"INSERT INTO chunks ({COLUMNS}) SELECT {COLUMNS} FROM chunk_stage")  # noqa: S608
 
 
 def replace_document(
-    engine: Engine,
-    doc: LoadedDocument,
-    tenant: str,
-    collection: str,
-    drafts: list[ChunkDraft],
-    vectors: np.ndarray,
+    tx: TenantTx, doc: LoadedDocument, tenant: str, collection: str, drafts: list[ChunkDraft], vectors: np.ndarray
 ) -> uuid.UUID:
-    """Upsert the document row and replace all its chunks atomically: readers see old or new, never half."""
-    with Session(engine) as session, session.begin():
-        doc_id = _upsert_document(session, doc, tenant, collection, len(drafts))
-        session.execute(text("DELETE FROM chunks WHERE document_id = :d"), {"d": doc_id})
-        raw = session.connection().connection.driver_connection
-        if raw is None:
-            raise RuntimeError("no driver connection for COPY")
-        with raw.cursor() as cur, cur.copy(_COPY) as copy:
-            copy.set_types(_COPY_TYPES)
-            for draft, vector in zip(drafts, vectors, strict=True):
-                meta = {"title": doc.title, "source": doc.source}
-                copy.write_row(
-                    (
-                        uuid.uuid4(),
-                        doc_id,
-                        tenant,
-                        collection,
-                        draft.index,
-                        draft.heading_path,
-                        draft.text,
-                        draft.content_hash,
-                        draft.token_count,
-                        Jsonb(meta),
-                        vector,
-                    )
-                )
+    """Upsert the document and replace all its chunks atomically: readers see old or new, never half."""
+    ensure_tenant(tx, tenant)
+    with tx(tenant) as conn:
+        doc_id = _upsert_document(conn, doc, tenant, collection, len(drafts))
+        conn.execute(text("DELETE FROM chunks WHERE tenant_id = :t AND document_id = :d"), {"t": tenant, "d": doc_id})
+        _copy(conn, _rows(doc, doc_id, tenant, collection, drafts, vectors))
     return doc_id
+
+
+def delete_document(tx: TenantTx, tenant: str, collection: str, source: str) -> int:
+    """Remove a source and (by cascade) its chunks; returns how many chunks went with it."""
+    with tx(tenant) as conn:
+        row = conn.execute(
+            text("DELETE FROM documents WHERE collection = :c AND source = :s RETURNING chunk_count"),
+            {"c": collection, "s": source},
+        ).first()
+    return int(row[0]) if row else 0

@@ -31,7 +31,9 @@ def model_label(settings: LLMSettings) -> str:
 def _make_local(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # the terminal is for answers
     model_dir = resolve_local_dir(settings, data_dir)
     torch.set_num_threads(settings.threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)

@@ -21,6 +21,8 @@ def to_document(hit: ScoredChunk) -> Document:
             "chunk_id": str(hit.chunk_id),
             "document_id": str(hit.document_id),
             "source": hit.source,
+            "link": hit.link,
+            "page": hit.page,
             "title": hit.title,
             "heading_path": hit.heading_path,
             "chunk_index": hit.chunk_index,

@@ -1,4 +1,4 @@
-"""Top-k cosine search over the HNSW index, scoped to a tenant and its collections."""
+"""Top-k cosine search over the tenant's own HNSW index (one partition per tenant), within collections."""
 
 from __future__ import annotations
 
@@ -7,33 +7,34 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, text
 
-_SEARCH = text(
-    """
-    SELECT id, document_id, source, title, heading_path, content, chunk_index, score FROM (
-        SELECT c.id, c.document_id, d.source, d.title, c.heading_path, c.content, c.chunk_index,
-               1 - (c.embedding <=> CAST(:q AS vector)) AS score
-        FROM chunks c JOIN documents d ON d.id = c.document_id
-        WHERE c.tenant_id = :tenant AND c.collection = ANY(:collections)
-        ORDER BY c.embedding <=> CAST(:q AS vector)
-        LIMIT :k
-    ) hits ORDER BY score DESC
-    """
+from agents.tenancy import TenantTx
+
+_SELECT = """
+    SELECT c.id, c.document_id, d.source, d.title, c.heading_path, c.content, c.chunk_index, c.page, c.anchor,
+           c.content_hash, {score} AS score
+    FROM chunks c JOIN documents d ON d.id = c.document_id
+    WHERE c.tenant_id = :tenant AND (CAST(:collections AS text[]) IS NULL OR c.collection = ANY(:collections))
+"""
+_VECTOR = text(
+    "SELECT * FROM ("
+    + _SELECT.format(score="1 - (c.embedding <=> CAST(:q AS vector))")
+    + " ORDER BY c.embedding <=> CAST(:q AS vector) LIMIT :k) hits ORDER BY score DESC"
 )
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose knowledge a question may see: one tenant, some of its collections."""
+    """Whose knowledge a question may see: one tenant, and some of its collections (empty: all of them)."""
 
     tenant: str
-    collections: tuple[str, ...]
+    collections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ScoredChunk:
-    """A retrieved chunk with its cosine similarity to the question."""
+    """A retrieved chunk with its similarity to the question, and where it points in its source."""
 
     chunk_id: uuid.UUID
     document_id: uuid.UUID
@@ -43,44 +44,73 @@ class ScoredChunk:
     content: str
     chunk_index: int
     score: float
+    page: int | None = None
+    anchor: str | None = None
+    content_hash: str = ""
+
+    @property
+    def link(self) -> str:
+        """The source with a fragment pointing at the exact place: ``#page=N`` or ``#anchor``."""
+        if self.page is not None:
+            return f"{self.source}#page={self.page}"
+        return f"{self.source}#{self.anchor}" if self.anchor else self.source
 
 
-def _hit(row: Any) -> ScoredChunk:
+def hit_from_row(row: Any) -> ScoredChunk:
+    """Build a ``ScoredChunk`` from a row of the ``_SELECT`` shape."""
     return ScoredChunk(
-        chunk_id=row[0],
-        document_id=row[1],
-        source=row[2],
-        title=row[3],
-        heading_path=row[4],
-        content=row[5],
-        chunk_index=row[6],
-        score=float(row[7]),
+        chunk_id=row.id,
+        document_id=row.document_id,
+        source=row.source,
+        title=row.title,
+        heading_path=row.heading_path,
+        content=row.content,
+        chunk_index=row.chunk_index,
+        score=float(row.score),
+        page=row.page,
+        anchor=row.anchor,
+        content_hash=row.content_hash,
     )
 
 
-def _vector_literal(vector: np.ndarray) -> str:
+def vector_literal(vector: np.ndarray) -> str:
+    """The text form of ``vector`` that pgvector parses."""
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
-class ChunkSearch:
-    """Approximate nearest neighbours with pgvector's HNSW; iterative scans keep filtered results at k."""
+def scope_params(scope: Scope) -> dict[str, Any]:
+    """Bind parameters shared by every scoped query."""
+    return {"tenant": scope.tenant, "collections": list(scope.collections) or None}
 
-    def __init__(self, engine: Engine, ef_search: int) -> None:
-        self._engine = engine
+
+def dedupe(hits: list[ScoredChunk], k: int) -> list[ScoredChunk]:
+    """Keep the best hit per normalised content (the same paragraph in two documents shows once)."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        if hit.content_hash and hit.content_hash in seen:
+            continue
+        seen.add(hit.content_hash)
+        kept.append(hit)
+    return kept[:k]
+
+
+def tune_hnsw(conn: Connection, ef_search: int) -> None:
+    """Per-transaction HNSW settings: a wider beam, and iterative scans so filters still return k rows."""
+    conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(ef_search)})
+    conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)"))
+
+
+class ChunkSearch:
+    """Approximate nearest neighbours with pgvector's HNSW, in the tenant's partition, deduplicated."""
+
+    def __init__(self, tx: TenantTx, ef_search: int) -> None:
+        self._tx = tx
         self._ef_search = ef_search
 
     def search(self, vector: np.ndarray, scope: Scope, k: int) -> list[ScoredChunk]:
         """The ``k`` chunks nearest to ``vector`` within ``scope``, best first."""
-        with self._engine.begin() as conn:
-            conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(self._ef_search)})
-            conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)"))
-            rows = conn.execute(
-                _SEARCH,
-                {
-                    "q": _vector_literal(vector),
-                    "tenant": scope.tenant,
-                    "collections": list(scope.collections),
-                    "k": k,
-                },
-            ).all()
-        return [_hit(row) for row in rows]
+        with self._tx(scope.tenant) as conn:
+            tune_hnsw(conn, self._ef_search)
+            rows = conn.execute(_VECTOR, {"q": vector_literal(vector), "k": 2 * k, **scope_params(scope)}).all()
+        return dedupe([hit_from_row(r) for r in rows], k)

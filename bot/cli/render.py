@@ -15,13 +15,19 @@ def display_source(source: str) -> str:
         return source
 
 
+def citation_label(title: str, heading_path: str) -> str:
+    """``Title > Section > Subsection``, without repeating a title that is also the first heading."""
+    parts = [p for p in heading_path.split(" > ") if p] if heading_path else []
+    if parts and parts[0] == title:
+        parts = parts[1:]
+    return " > ".join([title, *parts])
+
+
 def render_reply(reply: Reply) -> str:
     """The answer, then one line per citation: ``[n] Title > Heading — path``."""
     lines = [reply.text]
     if reply.citations:
-        lines.append("")
-        lines.append("Sources:")
+        lines += ["", "Sources:"]
         for c in reply.citations:
-            heading = f" > {c.heading_path}" if c.heading_path and c.heading_path != c.title else ""
-            lines.append(f"  [{c.n}] {c.title}{heading} — {display_source(c.source)}")
+            lines.append(f"  [{c.n}] {citation_label(c.title, c.heading_path)} — {display_source(c.source)}")
     return "\n".join(lines)

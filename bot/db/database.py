@@ -7,12 +7,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from pgvector.psycopg import register_vector
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from bot.db.embedded import EmbeddedPostgres
 from bot.settings import Settings
+
+APP_ROLE = "steward_app"  # created by migration 0002; row-level security applies to it
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -52,6 +54,27 @@ class Database:
         """One session in one transaction: committed on success, rolled back on any error."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def tenant_connection(self, tenant: str) -> Iterator[Connection]:
+        """A transaction run as the application role with ``app.tenant_id`` set: RLS applies to it."""
+        if not tenant:
+            raise ValueError("a tenant is required")
+        with self.engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
+            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant})
+            yield conn
+
+    @contextmanager
+    def tenant_session(self, tenant: str) -> Iterator[Session]:
+        """A SQLModel session inside :meth:`tenant_connection`."""
+        with self.tenant_connection(tenant) as conn:
+            session = Session(bind=conn, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+            finally:
+                session.close()
 
     def ping(self) -> bool:
         """True when the database answers."""

@@ -45,7 +45,7 @@ class ExchangeRecorder:
         answer = turn.answer
         if answer is None:
             raise RuntimeError("nothing to record: the turn has no answer")
-        with self._database.transaction() as session:
+        with self._database.tenant_session(turn.message.tenant) as session:
             row = AnswerRecord(
                 conversation_id=_conversation_id(session, turn),
                 request_id=turn.request_id,

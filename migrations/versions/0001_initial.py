@@ -1,4 +1,4 @@
-"""Initial schema: the vector extension, knowledge tables with an HNSW index, conversations and answers.
+"""Initial schema: the vector extension, documents, tenant-partitioned chunks (HNSW + full text), conversations, answers.
 
 Revision ID: 0001
 Revises:
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from pgvector.sqlalchemy import Vector
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0001"
@@ -30,6 +29,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(), nullable=False),
         sa.Column("title", sa.String(), nullable=False),
         sa.Column("content_hash", sa.String(), nullable=False),
+        sa.Column("etag", sa.String(), nullable=True),
         sa.Column("mtime", TS, nullable=True),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("chunk_count", sa.Integer(), nullable=False),
@@ -38,22 +38,38 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "collection", "source", name="uq_documents_source"),
     )
     op.create_index("ix_documents_tenant_id", "documents", ["tenant_id"])
-    op.create_table(
-        "chunks",
-        sa.Column("id", sa.Uuid(), primary_key=True),
-        sa.Column("document_id", sa.Uuid(), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("tenant_id", sa.String(), nullable=False),
-        sa.Column("collection", sa.String(), nullable=False),
-        sa.Column("chunk_index", sa.Integer(), nullable=False),
-        sa.Column("heading_path", sa.String(), nullable=False),
-        sa.Column("content", sa.String(), nullable=False),
-        sa.Column("content_hash", sa.String(), nullable=False),
-        sa.Column("token_count", sa.Integer(), nullable=False),
-        sa.Column("metadata", pg.JSONB(), nullable=False),
-        sa.Column("embedding", Vector(384), nullable=False),
+    # Chunks are LIST-partitioned by tenant: each tenant gets its own partition (created on first ingest
+    # by steward_ensure_tenant() in 0002) and so its own HNSW index, which keeps tenant-filtered search
+    # exact-recall and fast instead of post-filtering one shared graph. See docs/architecture.md.
+    op.execute(
+        """
+        CREATE TABLE chunks (
+            id uuid NOT NULL,
+            document_id uuid NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            tenant_id text NOT NULL,
+            collection text NOT NULL,
+            chunk_index integer NOT NULL,
+            heading_path text NOT NULL,
+            content text NOT NULL,
+            content_hash text NOT NULL,
+            token_count integer NOT NULL,
+            page integer,
+            anchor text,
+            metadata jsonb NOT NULL,
+            embedding vector(384) NOT NULL,
+            search_tsv tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('english', coalesce(metadata->>'title', '') || ' ' || heading_path), 'A')
+                || setweight(to_tsvector('english', content), 'B')
+            ) STORED,
+            PRIMARY KEY (tenant_id, id)
+        ) PARTITION BY LIST (tenant_id)
+        """
     )
+    op.execute("CREATE TABLE chunks_default PARTITION OF chunks DEFAULT")
     op.create_index("ix_chunks_document_id", "chunks", ["document_id"])
-    op.create_index("ix_chunks_tenant_id", "chunks", ["tenant_id"])
+    op.create_index("ix_chunks_tenant_collection", "chunks", ["tenant_id", "collection"])
+    op.create_index("ix_chunks_tenant_hash", "chunks", ["tenant_id", "content_hash"])
+    op.create_index("ix_chunks_search_tsv", "chunks", ["search_tsv"], postgresql_using="gin")
     op.create_index(
         "ix_chunks_embedding_hnsw",
         "chunks",
