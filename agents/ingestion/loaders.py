@@ -1,38 +1,56 @@
-"""Reading source files into titled, heading-aware sections. Anything unusable raises ``SkipFile``."""
+"""Turning source bytes into titled, heading-aware sections. Anything unusable raises ``SkipFile``.
+
+``parse`` handles Markdown, plain text, HTML, PDF and DOCX (by file name suffix, or by content type for
+URLs); ``discover`` and ``load_file`` are the older path-based entry points and still work.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from agents.ingestion.chunking import Section, markdown_sections, markdown_title, plain_sections
+from agents.ingestion.formats import Block, SkipFile, docx_document, pdf_document, sections_from_blocks
+from agents.ingestion.sources import RawSource
+from agents.ingestion.urls import DOCX_TYPE
+
+__all__ = ["LoadedDocument", "SkipFile", "discover", "html_to_markdown", "load_file", "parse"]
 
 MARKDOWN = {".md", ".markdown"}
 TEXT = {".txt", ".text"}
 HTML = {".html", ".htm"}
-SUPPORTED = MARKDOWN | TEXT | HTML
+PDF = {".pdf"}
+DOCX = {".docx"}
+SUPPORTED = MARKDOWN | TEXT | HTML | PDF | DOCX
+
+_KIND_BY_SUFFIX = {
+    **dict.fromkeys(MARKDOWN, "markdown"),
+    **dict.fromkeys(TEXT, "text"),
+    **dict.fromkeys(HTML, "html"),
+    **dict.fromkeys(PDF, "pdf"),
+    **dict.fromkeys(DOCX, "docx"),
+}
+_KIND_BY_TYPE = {
+    "text/markdown": "markdown",
+    "text/plain": "text",
+    "text/html": "html",
+    "application/pdf": "pdf",
+    DOCX_TYPE: "docx",
+}
 
 _BOILERPLATE = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"]
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 _BLOCK_TAGS = ["h1", "h2", "h3", "h4", "p", "li", "pre", "blockquote", "td", "th", "dt", "dd"]
 
 
-class SkipFile(Exception):  # noqa: N818 - it is a signal, not an error
-    """The file cannot be ingested; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class LoadedDocument:
-    """A source file, read and split into sections, with what identifies its version."""
+    """A source, read and split into sections, with what identifies its version."""
 
     source: str
     title: str
@@ -40,6 +58,7 @@ class LoadedDocument:
     content_hash: str
     size_bytes: int
     mtime: datetime
+    etag: str | None = None
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -62,59 +81,110 @@ def _decode(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise SkipFile("binary file")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SkipFile(f"not valid UTF-8 text (byte {exc.start})") from exc
+    if not text.strip():
+        raise SkipFile("empty file")
+    return text
 
 
-def html_to_markdown(html: str) -> tuple[str | None, str]:
-    """Strip boilerplate (scripts, nav, headers, footers) and keep headings as Markdown headings."""
+def _html_blocks(html: str) -> tuple[str | None, list[Block]]:
+    """The page title and its text blocks in order, boilerplate (scripts, nav, headers, footers) removed."""
     soup = BeautifulSoup(html, "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     for tag in soup(_BOILERPLATE):
         tag.decompose()
     body = soup.find("main") or soup.find("article") or soup.body or soup
-    lines = []
+    blocks: list[Block] = []
     for element in body.find_all(_BLOCK_TAGS):
         if element.find_parent(_BLOCK_TAGS):
             continue  # nested block: its text is already part of the parent
         text = element.get_text(" ", strip=True)
-        if not text:
-            continue
-        level = _HEADING_TAGS.get(element.name)
-        lines.append(f"{'#' * level} {text}" if level else text)
-    return title, "\n\n".join(lines)
+        if text:
+            level = _HEADING_TAGS.get(element.name)
+            blocks.append((level, text, _anchor(element) if level else None))
+    return title, blocks
 
 
-def _sections_for(path: Path, text: str) -> tuple[str | None, list[Section]]:
-    suffix = path.suffix.lower()
-    if suffix in MARKDOWN:
-        return markdown_title(text), markdown_sections(text)
-    if suffix in HTML:
-        title, markdown = html_to_markdown(text)
-        return title or markdown_title(markdown), markdown_sections(markdown)
-    return None, plain_sections(text)
+def _anchor(heading: Tag) -> str | None:
+    """The heading's own ``id``, else that of an element inside it (``<h2><a id=...>`` or ``<a name=...>``)."""
+    if heading.get("id"):
+        return str(heading["id"])
+    inner = heading.find(id=True) or heading.find("a", attrs={"name": True})
+    if isinstance(inner, Tag):
+        return str(inner.get("id") or inner.get("name"))
+    return None
+
+
+def html_to_markdown(html: str) -> tuple[str | None, str]:
+    """Strip boilerplate (scripts, nav, headers, footers) and keep headings as Markdown headings."""
+    title, blocks = _html_blocks(html)
+    return title, "\n\n".join(f"{'#' * level} {text}" if level else text for level, text, _ in blocks)
+
+
+def _markdown(data: bytes) -> tuple[str | None, list[Section]]:
+    text = _decode(data)
+    return markdown_title(text), markdown_sections(text)
+
+
+def _text(data: bytes) -> tuple[str | None, list[Section]]:
+    return None, plain_sections(_decode(data))
+
+
+def _html(data: bytes) -> tuple[str | None, list[Section]]:
+    """HTML sections carry ``anchor``: the id of the heading that starts them, for ``url#anchor`` citations."""
+    title, blocks = _html_blocks(_decode(data))
+    heading = next((text for level, text, _ in blocks if level == 1), None)
+    return title or heading, sections_from_blocks(blocks)
+
+
+_PARSERS: dict[str, Callable[[bytes], tuple[str | None, list[Section]]]] = {
+    "markdown": _markdown,
+    "text": _text,
+    "html": _html,
+    "pdf": pdf_document,
+    "docx": docx_document,
+}
+
+
+def _kind(name: str, content_type: str | None) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    kind = _KIND_BY_SUFFIX.get(suffix) or _KIND_BY_TYPE.get((content_type or "").split(";")[0].strip().lower())
+    if kind is None:
+        raise SkipFile(f"unsupported file type {suffix or '(none)'}")
+    return kind
+
+
+def parse(raw: RawSource) -> LoadedDocument:
+    """Parse one source into a document; raises ``SkipFile`` (and nothing else) when it cannot be used.
+
+    Unsupported, binary, non-UTF-8, empty, encrypted, malformed and text-less content are all skipped.
+
+    ``mtime`` falls back to the time of parsing when the source has none (a URL without Last-Modified).
+    """
+    kind = _kind(raw.name, raw.content_type)
+    if not raw.data.strip():
+        raise SkipFile("empty file")
+    title, sections = _PARSERS[kind](raw.data)
+    if not sections:
+        raise SkipFile("no text content")
+    return LoadedDocument(
+        source=raw.origin,
+        title=title or PurePosixPath(raw.name).stem.replace("-", " ").replace("_", " ").capitalize(),
+        sections=sections,
+        content_hash=hashlib.sha256(raw.data).hexdigest(),
+        size_bytes=len(raw.data),
+        mtime=raw.mtime or datetime.now(UTC),
+        etag=raw.etag,
+    )
 
 
 def load_file(path: Path, max_bytes: int) -> LoadedDocument:
     """Read one file. Raises ``SkipFile`` for unsupported, oversized, binary, non-UTF-8 or empty files."""
-    if path.suffix.lower() not in SUPPORTED:
-        raise SkipFile(f"unsupported file type {path.suffix or '(none)'}")
+    _kind(path.name, None)
     stat = path.stat()
     if stat.st_size > max_bytes:
         raise SkipFile(f"larger than the {max_bytes // 1_000_000} MB limit")
-    data = path.read_bytes()
-    text = _decode(data)
-    if not text.strip():
-        raise SkipFile("empty file")
-    title, sections = _sections_for(path, text)
-    if not sections:
-        raise SkipFile("no text content")
-    return LoadedDocument(
-        source=str(path.resolve()),
-        title=title or path.stem.replace("-", " ").replace("_", " ").capitalize(),
-        sections=sections,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        size_bytes=stat.st_size,
-        mtime=datetime.fromtimestamp(stat.st_mtime, UTC),
-    )
+    mtime = datetime.fromtimestamp(stat.st_mtime, UTC)
+    return parse(RawSource(origin=str(path.resolve()), name=path.name, data=path.read_bytes(), mtime=mtime))
