@@ -1,0 +1,5 @@
+"""``make bench``: Steward's retrieval and answer quality and speed, each measured against a peer in the same run.
+
+Run with ``python -m bench`` (``--quick`` uses every 4th QA question). Results go to stdout and
+``docs/benchmarks.md``.
+"""

@@ -1,0 +1,89 @@
+"""Run the benchmark (`make bench`): results to stdout and docs/benchmarks.md; see the package docstring."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import answers, harness, machine, report, retrieval
+from bench.dataset import DOC_FILE, QA, load_qa, load_unanswerable
+from bench.results import RunResults
+from bot.container import Steward
+
+COMMAND = "make bench"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="use every 4th QA question only")
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC_FILE.name}")
+    parser.add_argument("--answers", type=Path, help="also write every answer of both sides to this JSONL file")
+    return parser.parse_args(argv)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _measure(steward: Steward, qas: list[QA], quick: bool, started: float, date: str) -> RunResults:
+    load_start = machine.load_average()
+    _say("ingesting the handbook...")
+    ingest = harness.ingest_handbook(steward)
+    if ingest.failed:
+        raise SystemExit(f"ingestion failed: {ingest.failed}")
+    _say(f"retrieval: {len(qas)} questions, ours vs exact scan (and forced HNSW)...")
+    vectors = steward.embedder.embed_array([qa.question for qa in qas])
+    tx, ef_search = steward.database.tenant_connection, steward.settings.retrieval.ef_search
+    sides = retrieval.run_retrieval(retrieval.searchers(tx, ef_search), vectors)
+    for name, side in sides.items():
+        plan = retrieval.query_plan(tx, ef_search, name, vectors[0])
+        side.plan, side.uses_hnsw = retrieval.short_plan(plan), retrieval.plan_uses_hnsw(tx, plan)
+    _say("loading the chat model...")
+    model_load_s = harness.warm_up_model(steward)
+    _say(f"answers: {len(qas)} questions, ours vs whole passages...")
+    ours, peer = answers.run_answerable(steward, qas)
+    _say("unanswerable questions...")
+    unanswerable = answers.run_unanswerable(steward, load_unanswerable())
+    return RunResults(
+        quick=quick,
+        qas=qas,
+        ingest=ingest,
+        model_load_s=model_load_s,
+        retrieval=sides,
+        ours=ours,
+        peer=peer,
+        unanswerable=unanswerable,
+        machine=machine.describe(steward.database.engine, date),
+        model=harness.model_description(steward),
+        load_start=load_start,
+        load_end=machine.load_average(),
+        runtime_s=time.perf_counter() - started,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark in a throw-away data dir, print the tables and write ``docs/benchmarks.md``."""
+    args = parse_args(argv)
+    started, date = time.perf_counter(), machine.date_utc()
+    with tempfile.TemporaryDirectory(prefix="steward-bench-", ignore_cleanup_errors=True) as tmp:
+        steward = Steward.open(harness.bench_settings(Path(tmp)))
+        try:
+            results = _measure(steward, load_qa(args.quick), args.quick, started, date)
+        finally:
+            steward.close()
+    print(report.tables_text(results))
+    if args.answers:
+        report.write_answers(results, args.answers)
+    if not args.no_write:
+        command = COMMAND + (" (python -m bench --quick)" if args.quick else "")
+        DOC_FILE.write_text(report.markdown(results, command), encoding="utf-8")
+        _say(f"wrote {DOC_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
