@@ -21,7 +21,9 @@ from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.grounding import extract, groundedness
 from agents.prompts import ANSWER_PROMPT, format_facts
-from agents.retrieval.retriever import PgVectorRetriever
+from agents.retrieval.hybrid import HybridSearch
+from agents.retrieval.rerank import Reranker
+from agents.retrieval.retriever import StewardRetriever
 from agents.retrieval.store import ChunkSearch, Scope
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -92,6 +94,8 @@ class AnswerAgent:
         self,
         embedder: SentenceTransformerEmbeddings,
         search: ChunkSearch,
+        hybrid: HybridSearch,
+        reranker: Reranker,
         chat_model_factory: Callable[[], BaseChatModel],
         settings: RetrievalSettings,
         agent_settings: AgentSettings,
@@ -99,19 +103,29 @@ class AnswerAgent:
     ) -> None:
         self._embedder = embedder
         self._search = search
+        self._hybrid = hybrid
+        self._reranker = reranker
         self._chat_model_factory = chat_model_factory
         self._settings = settings
         self._agent_settings = agent_settings
         self.model_label = model_label
 
-    def retriever(self, scope: Scope) -> PgVectorRetriever:
-        """A LangChain retriever over ``scope``."""
-        return PgVectorRetriever(embedder=self._embedder, search=self._search, scope=scope, k=self._settings.top_k)
+    def retriever(self, scope: Scope, k: int | None = None) -> StewardRetriever:
+        """A LangChain retriever over ``scope`` returning ``k`` passages (default ``top_k``)."""
+        return StewardRetriever(
+            k=k or self._settings.top_k,
+            embedder=self._embedder,
+            search=self._search,
+            hybrid=self._hybrid,
+            reranker=self._reranker,
+            settings=self._settings,
+            scope=scope,
+        )
 
-    def retrieve(self, question: str, scope: Scope) -> Retrieval:
+    def retrieve(self, question: str, scope: Scope, k: int | None = None) -> Retrieval:
         """Top-k chunks for ``question`` within ``scope``."""
         start = time.perf_counter()
-        documents = self.retriever(scope).invoke(question)
+        documents = self.retriever(scope, k).invoke(question)
         return Retrieval(question=question, documents=documents, latency_ms=_ms(start))
 
     def should_abstain(self, retrieval: Retrieval) -> bool:

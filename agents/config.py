@@ -70,6 +70,19 @@ class RetrievalSettings(BaseModel):
         description="Cosine similarity below which Steward says it does not know and lists the nearest sources.",
     )
     ef_search: int = Field(40, ge=1, le=1000, description="HNSW ef_search used for queries.")
+    mode: Literal["vector", "hybrid"] = Field(
+        "hybrid", description="`hybrid`: vector + full text fused by reciprocal rank; `vector`: vector only."
+    )
+    candidates: int = Field(20, ge=1, le=500, description="Candidates each side of hybrid search contributes.")
+    rrf_k: int = Field(20, ge=1, le=1000, description="Reciprocal-rank-fusion constant k in w/(k + rank).")
+    fts_weight: float = Field(
+        0.5, ge=0.0, le=1.0, description="Weight w of the full-text ranking in the fusion (vector ranking: 1)."
+    )
+    mmr_lambda: float = Field(
+        0.7, ge=0.0, le=1.0, description="MMR trade-off: 1 keeps relevance order, lower values favour diversity."
+    )
+    reranker: Literal["none", "cross-encoder"] = Field("none", description="Reranker applied to candidates.")
+    reranker_path: Path | None = Field(None, description="Local sentence-transformers CrossEncoder directory.")
 
 
 class IngestSettings(BaseModel):
@@ -80,6 +93,32 @@ class IngestSettings(BaseModel):
     chunk_tokens: int = Field(200, ge=32, le=512, description="Chunk size in embedding-model tokens.")
     chunk_overlap: int = Field(32, ge=0, le=256, description="Token overlap between adjacent chunks.")
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped with a warning.")
+    include: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns of files to ingest from a folder, relative to it (`**` spans folders; a pattern "
+        "without `/` matches any one file or folder name at any depth). Empty: every file.",
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Glob patterns of files to leave out of a folder, relative to it (e.g. `drafts/**`).",
+    )
+    zip_max_mb: float = Field(100.0, gt=0, description="ZIP archives larger than this on disk are refused whole.")
+    zip_max_members: int = Field(200, ge=1, description="ZIP archives with more entries than this are refused whole.")
+    zip_max_total_mb: float = Field(
+        100.0, gt=0, description="ZIP archives whose members add up to more than this uncompressed are refused whole."
+    )
+    zip_max_ratio: float = Field(
+        100.0, ge=1, description="A ZIP member that expands more than this many times its compressed size is refused."
+    )
+    url_connect_timeout_s: float = Field(5.0, gt=0, description="Seconds to wait for a URL's server to accept.")
+    url_read_timeout_s: float = Field(20.0, gt=0, description="Seconds to wait for each read from a URL's server.")
+    url_total_timeout_s: float = Field(60.0, gt=0, description="Seconds one URL download may take in all.")
+    url_max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per URL; each hop is re-checked.")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names (or IP literals) that URLs may fetch from even though they resolve to loopback, "
+        "private or link-local addresses, such as an intranet wiki.",
+    )
 
 
 class AgentSettings(BaseModel):

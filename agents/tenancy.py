@@ -13,3 +13,6 @@ from contextlib import AbstractContextManager
 from sqlalchemy import Connection
 
 TenantTx = Callable[[str], AbstractContextManager[Connection]]
+# Cross-tenant administration (listing every tenant's collections, re-indexing all of them) runs as the
+# owner, outside row-level security. Only operator commands get one; chat requests never do.
+AdminTx = Callable[[], AbstractContextManager[Connection]]

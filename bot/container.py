@@ -8,9 +8,13 @@ from types import TracebackType
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from agents.agent import AnswerAgent
+from agents.collections import Collections
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.ingestion.ingest import Ingestor
+from agents.ingestion.reindex import Reindexer
 from agents.models.factory import make_chat_model, model_label
+from agents.retrieval.hybrid import HybridSearch
+from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
@@ -18,6 +22,7 @@ from bot.pipeline.pipeline import Pipeline
 from bot.pipeline.steps.answer import AnswerStep
 from bot.pipeline.steps.record import RecordStep
 from bot.pipeline.steps.retrieve import RetrieveStep
+from bot.pipeline.steps.scope import ScopeStep
 from bot.settings import Settings, enforce_offline
 from bot.store.recorder import ExchangeRecorder
 
@@ -45,19 +50,28 @@ class Steward:
         self.settings = settings
         self.database = database
         self.embedder = SentenceTransformerEmbeddings(settings.embedding)
+        r = settings.retrieval
         self.chat_model = LazyChatModel(settings)
         self.agent = AnswerAgent(
             embedder=self.embedder,
-            search=ChunkSearch(database.tenant_connection, settings.retrieval.ef_search),
+            search=ChunkSearch(database.tenant_connection, r.ef_search),
+            hybrid=HybridSearch(database.tenant_connection, r.ef_search, r.candidates, r.rrf_k, r.fts_weight),
+            reranker=make_reranker(r.reranker, r.reranker_path),
             chat_model_factory=self.chat_model,
             settings=settings.retrieval,
             agent_settings=settings.agent,
             model_label=model_label(settings.llm),
         )
         self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)
+        self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
+        self.collections = Collections(database.tenant_connection, database.engine.begin)
         self.pipeline = Pipeline(
-            [RetrieveStep(self.agent), AnswerStep(self.agent), RecordStep(ExchangeRecorder(database))],
-            default_collections=(settings.core.default_collection,),
+            [
+                ScopeStep(self.collections),
+                RetrieveStep(self.agent),
+                AnswerStep(self.agent),
+                RecordStep(ExchangeRecorder(database)),
+            ]
         )
 
     @classmethod

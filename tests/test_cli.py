@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from bot.db.embedded import EmbeddedPostgres
+from bot.db.migrate import head_revision
 from bot.settings import Settings
 from tests.conftest import STEWARD, cli_env, run_cli
 
@@ -90,7 +91,7 @@ def test_second_process_reuses_the_running_server_and_leaves_it_up(tmp_path: Pat
         pid_before = (holder.pgdata / "postmaster.pid").read_text().split()[0]
         result = run_cli("migrate", env=cli_env(tmp_path))
         assert result.returncode == 0, result.stderr
-        assert "revision 0001" in result.stdout
+        assert f"revision {head_revision()} (latest)" in result.stdout
         assert (holder.pgdata / "postmaster.pid").read_text().split()[0] == pid_before
         assert postmaster.is_running()  # the CLI exited, but we still hold the server
         again = run_cli("migrate", env=cli_env(tmp_path))

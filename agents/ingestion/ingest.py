@@ -1,4 +1,4 @@
-"""Ingest files: discover, skip what is unchanged or unusable, chunk, embed, and replace atomically."""
+"""Ingest sources: read, skip what is unchanged or unusable, chunk, embed, and replace atomically."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from pathlib import Path
 from agents.config import IngestSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.ingestion.chunking import ChunkDraft, Chunker
-from agents.ingestion.loaders import LoadedDocument, SkipFile, discover, load_file
+from agents.ingestion.loaders import LoadedDocument, SkipFile, parse
+from agents.ingestion.sources import RawSource, Rejected, iter_sources
 from agents.ingestion.writer import existing_hash, replace_document
 from agents.tenancy import TenantTx
 
-Progress = Callable[[Path, str], None]
+Progress = Callable[[str, str], None]
 
 
 @dataclass
 class IngestReport:
-    """What happened to each file, for the summary line and for tests."""
+    """What happened to each source, for the summary line and for tests."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -41,53 +42,69 @@ def embedding_text(doc: LoadedDocument, draft: ChunkDraft) -> str:
     return f"{doc.title}{heading}\n{draft.text}"
 
 
+def unique_drafts(drafts: list[ChunkDraft]) -> list[ChunkDraft]:
+    """Drop repeated passages within one document (normalised content), renumbering the rest."""
+    seen: set[str] = set()
+    kept = []
+    for draft in drafts:
+        if draft.content_hash not in seen:
+            seen.add(draft.content_hash)
+            kept.append(draft)
+    return [
+        ChunkDraft(i, d.heading_path, d.text, d.token_count, d.content_hash, d.page, d.anchor)
+        for i, d in enumerate(kept)
+    ]
+
+
 class Ingestor:
-    """Turns files into chunks of one tenant's collection."""
+    """Turns sources (files, folders, ZIPs, URLs) into chunks of one tenant's collection."""
 
     def __init__(self, tx: TenantTx, embedder: SentenceTransformerEmbeddings, settings: IngestSettings) -> None:
         self._tx = tx
         self._embedder = embedder
-        self._settings = settings
+        self.settings = settings
         self._chunker: Chunker | None = None
 
     def _get_chunker(self) -> Chunker:
         if self._chunker is None:
-            self._chunker = Chunker(self._embedder.tokenizer, self._settings.chunk_tokens, self._settings.chunk_overlap)
+            self._chunker = Chunker(self._embedder.tokenizer, self.settings.chunk_tokens, self.settings.chunk_overlap)
         return self._chunker
 
-    def files(self, paths: Iterable[Path]) -> list[Path]:
-        """The files ``ingest`` would look at; raises ``FileNotFoundError`` on a missing path."""
-        return discover(paths)
-
-    def ingest_file(self, path: Path, tenant: str, collection: str, report: IngestReport) -> str:
-        """Ingest one file and record the outcome in ``report``; returns that outcome's name."""
+    def ingest_raw(self, raw: RawSource, tenant: str, collection: str, report: IngestReport) -> str:
+        """Ingest one source's bytes and record the outcome in ``report``; returns that outcome's name."""
         try:
-            doc = load_file(path, int(self._settings.max_file_mb * 1_000_000))
+            doc = parse(raw)
         except SkipFile as skip:
-            report.skipped.append((str(path), skip.reason))
+            report.skipped.append((raw.origin, skip.reason))
             return "skipped"
         previous = existing_hash(self._tx, tenant, collection, doc.source)
         if previous == doc.content_hash:
             report.unchanged.append(doc.source)
             return "unchanged"
-        drafts = self._get_chunker().chunk(doc.sections)
+        drafts = unique_drafts(self._get_chunker().chunk(doc.sections))
         vectors = self._embedder.embed_array([embedding_text(doc, d) for d in drafts])
         replace_document(self._tx, doc, tenant, collection, drafts, vectors)
         report.chunks_written += len(drafts)
         (report.added if previous is None else report.updated).append(doc.source)
         return "added" if previous is None else "updated"
 
+    def _one(self, item: RawSource | Rejected, tenant: str, collection: str, report: IngestReport) -> str:
+        if isinstance(item, Rejected):
+            report.skipped.append((item.origin, item.reason))
+            return "skipped"
+        try:
+            return self.ingest_raw(item, tenant, collection, report)
+        except Exception as exc:  # noqa: BLE001 - reported per source; its transaction rolled back
+            report.failed.append((item.origin, f"{type(exc).__name__}: {str(exc).splitlines()[0]}"))
+            return "failed"
+
     def ingest(
-        self, paths: Iterable[Path], tenant: str, collection: str, progress: Progress | None = None
+        self, targets: Iterable[str | Path], tenant: str, collection: str, progress: Progress | None = None
     ) -> IngestReport:
-        """Ingest every file under ``paths``. One file's failure is reported, never half-written."""
+        """Ingest paths and URLs. Raises ``FileNotFoundError`` for a missing path before writing anything."""
         report = IngestReport()
-        for path in self.files(paths):
-            try:
-                outcome = self.ingest_file(path, tenant, collection, report)
-            except Exception as exc:  # noqa: BLE001 - reported per file; its transaction rolled back
-                report.failed.append((str(path), f"{type(exc).__name__}: {str(exc).splitlines()[0]}"))
-                outcome = "failed"
+        for item in iter_sources(targets, self.settings):
+            outcome = self._one(item, tenant, collection, report)
             if progress is not None:
-                progress(path, outcome)
+                progress(item.origin, outcome)
         return report

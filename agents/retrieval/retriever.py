@@ -1,4 +1,4 @@
-"""The search as a LangChain retriever, so it composes with prompts and models in a runnable chain."""
+"""Retrieval as a LangChain retriever: vector or hybrid candidates, optional MMR, optional reranker."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from agents.config import RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
+from agents.retrieval.hybrid import HybridSearch
+from agents.retrieval.mmr import mmr
 from agents.retrieval.store import ChunkSearch, Scope, ScoredChunk
 
 
@@ -31,18 +34,32 @@ def to_document(hit: ScoredChunk) -> Document:
     )
 
 
-class PgVectorRetriever(BaseRetriever):
-    """Embeds the query and searches one scope; documents come back best first with their scores."""
+class StewardRetriever(BaseRetriever):
+    """Embeds the question, gathers candidates in one scope, diversifies, reranks, keeps the top k."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     embedder: SentenceTransformerEmbeddings
     search: ChunkSearch
+    hybrid: HybridSearch
+    reranker: Any  # a Reranker (a Protocol, which pydantic cannot validate)
+    settings: RetrievalSettings
     scope: Scope
     k: int = 4
+
+    def hits(self, question: str) -> list[ScoredChunk]:
+        """The top-k hits, best first."""
+        vector = self.embedder.embed_array([question])[0]
+        k = self.k
+        if self.settings.mode == "vector":
+            hits = self.search.search(vector, self.scope, max(k, self.settings.candidates))
+            return self.reranker.rerank(question, hits)[:k]
+        hits, vectors, fused = self.hybrid.candidates(vector, question, self.scope)
+        if self.settings.mmr_lambda < 1.0:
+            hits = [hits[i] for i in mmr(vector, vectors, k, self.settings.mmr_lambda, fused)]
+        return self.reranker.rerank(question, hits)[:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        vector = self.embedder.embed_array([query])[0]
-        return [to_document(hit) for hit in self.search.search(vector, self.scope, self.k)]
+        return [to_document(hit) for hit in self.hits(query)]

@@ -18,7 +18,7 @@ _SELECT = """
     WHERE c.tenant_id = :tenant AND (CAST(:collections AS text[]) IS NULL OR c.collection = ANY(:collections))
 """
 _VECTOR = text(
-    "SELECT * FROM ("
+    "SELECT * FROM ("  # noqa: S608 - only static fragments are formatted in
     + _SELECT.format(score="1 - (c.embedding <=> CAST(:q AS vector))")
     + " ORDER BY c.embedding <=> CAST(:q AS vector) LIMIT :k) hits ORDER BY score DESC"
 )

@@ -11,16 +11,15 @@ from tqdm import tqdm
 from bot.container import Steward
 
 
-def run_ingest(app: Steward, paths: list[Path], tenant: str, collection: str) -> int:
-    """Ingest ``paths``; returns the exit code (1 when any file failed)."""
-    files = app.ingestor.files(paths)
-    with tqdm(total=len(files), unit="file", desc="ingest", file=sys.stderr, disable=None) as bar:
+def run_ingest(app: Steward, targets: list[str], tenant: str, collection: str) -> int:
+    """Ingest paths and URLs; returns the exit code (1 when any source failed)."""
+    with tqdm(unit="source", desc="ingest", file=sys.stderr, disable=None) as bar:
 
-        def progress(path: Path, outcome: str) -> None:
-            bar.set_postfix_str(f"{outcome}: {path.name}", refresh=False)
+        def progress(origin: str, outcome: str) -> None:
+            bar.set_postfix_str(f"{outcome}: {Path(origin.split('!/')[-1]).name}", refresh=False)
             bar.update(1)
 
-        report = app.ingestor.ingest(paths, tenant, collection, progress)
+        report = app.ingestor.ingest(targets, tenant, collection, progress)
     for path, reason in report.skipped:
         typer.echo(f"warning: skipped {path}: {reason}", err=True)
     for path, reason in report.failed:

@@ -7,17 +7,18 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from agents.ingestion.sources import is_url
 from bot.cli.chat import run_chat
+from bot.cli.common import Collection, Tenant, fail, open_app, settings_for_cli
 from bot.cli.ingest import run_ingest
+from bot.cli.knowledge import collections_app, eval_app
 from bot.cli.render import render_reply
-from bot.container import Steward
-from bot.logs import configure_logging
 from bot.pipeline.message import IncomingMessage, InvalidMessage
-from bot.settings import Settings, effective, env_example, load_settings, markdown_table
+from bot.settings import effective, env_example, markdown_table
 
 app = typer.Typer(
     add_completion=False,
@@ -27,43 +28,15 @@ app = typer.Typer(
 )
 config_app = typer.Typer(no_args_is_help=True, help="Inspect configuration.")
 app.add_typer(config_app, name="config")
-
-Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: STEWARD_DEFAULT_TENANT).")]
-Collection = Annotated[
-    str | None, typer.Option("--collection", help="Collection (default: STEWARD_DEFAULT_COLLECTION).")
-]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print a one-line error and exit non-zero."""
-    typer.echo(f"steward: error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _settings(interactive: bool = True) -> Settings:
-    try:
-        settings = load_settings()
-    except Exception as exc:  # noqa: BLE001 - pydantic's message says which variable is wrong
-        fail(f"invalid configuration: {exc}", 2)
-    log_file = settings.core.log_file
-    if log_file is None and interactive:
-        log_file = settings.core.data_dir / "logs" / "steward.log"
-    configure_logging(settings.core.log_level, settings.core.log_format, log_file)
-    return settings
-
-
-def _open(settings: Settings) -> Steward:
-    try:
-        return Steward.open(settings)
-    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
-        fail(f"cannot open the database: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+app.add_typer(collections_app, name="collections")
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (also done automatically on start)."""
-    settings = _settings()
-    with _open(settings) as steward:
+    settings = settings_for_cli()
+    with open_app(settings) as steward:
         from bot.db.migrate import current_revision
 
         typer.echo(f"database at revision {current_revision(steward.database)} (latest)")
@@ -71,23 +44,44 @@ def migrate() -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.md, .txt, .html), recursively.")],
+    targets: Annotated[list[str], typer.Argument(help="Files, folders (recursively), .zip archives or http(s) URLs.")],
     tenant: Tenant = None,
     collection: Collection = None,
 ) -> None:
-    """Ingest documents: unchanged files are skipped, changed ones replaced atomically."""
-    missing = [str(p) for p in paths if not p.exists()]
+    """Ingest Markdown, text, HTML, PDF and DOCX: unchanged sources are skipped, changed ones replaced atomically."""
+    missing = [t for t in targets if not is_url(t) and not Path(t).exists()]
     if missing:
         fail(f"no such file or directory: {', '.join(missing)}")
-    settings = _settings()
-    with _open(settings) as steward:
+    settings = settings_for_cli()
+    with open_app(settings) as steward:
         code = run_ingest(
             steward,
-            paths,
+            targets,
             tenant or settings.core.default_tenant,
             collection or settings.core.default_collection,
         )
     raise typer.Exit(code)
+
+
+@app.command()
+def reindex(
+    tenant: Tenant = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="One source (path, folder prefix or URL); default: all.")
+    ] = None,
+) -> None:
+    """Re-embed changed sources and remove the chunks of sources that are gone (all tenants unless --tenant)."""
+    if source is not None and not is_url(source):
+        source = str(Path(source).resolve())
+    settings = settings_for_cli()
+    with open_app(settings) as steward:
+        report = steward.reindexer.run(tenant, source)
+    for origin in report.removed:
+        typer.echo(f"removed {origin}: the source is gone")
+    for origin, reason in report.ingest.failed:
+        typer.echo(f"error: failed {origin}: {reason}", err=True)
+    typer.echo(report.summary())
+    raise typer.Exit(1 if report.ingest.failed else 0)
 
 
 @app.command()
@@ -100,7 +94,7 @@ def ask(
     """Ask one question and print the answer with its citations."""
     if not question.strip():
         fail('the question is empty: steward ask "your question"', 2)
-    settings = _settings()
+    settings = settings_for_cli()
     message = IncomingMessage(
         platform="cli",
         tenant=tenant or settings.core.default_tenant,
@@ -109,7 +103,7 @@ def ask(
         text=question,
         collections=(collection or settings.core.default_collection,),
     )
-    with _open(settings) as steward:
+    with open_app(settings) as steward:
         try:
             reply = asyncio.run(steward.pipeline.handle(message))
         except InvalidMessage as exc:
@@ -120,15 +114,15 @@ def ask(
 @app.command()
 def chat(tenant: Tenant = None, collection: Collection = None) -> None:
     """Chat with Steward in the terminal."""
-    settings = _settings()
-    with _open(settings) as steward:
+    settings = settings_for_cli()
+    with open_app(settings) as steward:
         run_chat(steward, tenant or settings.core.default_tenant, collection or settings.core.default_collection)
 
 
 @config_app.command("show")
 def config_show() -> None:
     """Print the effective settings (secrets masked)."""
-    settings = _settings(interactive=False)
+    settings = settings_for_cli(interactive=False)
     for env, value, _ in effective(settings):
         typer.echo(f"{env}={value}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from agents.retrieval.store import Scope
 from bot.logs import get_logger, request_context
 from bot.pipeline.message import IncomingMessage, Reply
 from bot.pipeline.steps.base import Step
@@ -17,19 +16,15 @@ log = get_logger(__name__)
 class Pipeline:
     """Runs the steps in order; a step may stop the chain early by returning a ``Reply``."""
 
-    def __init__(self, steps: Sequence[Step], default_collections: tuple[str, ...]) -> None:
+    def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
-        self._default_collections = default_collections
-
-    def _scope(self, message: IncomingMessage) -> Scope:
-        return Scope(tenant=message.tenant, collections=message.collections or self._default_collections)
 
     async def handle(self, message: IncomingMessage) -> Reply:
         """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input."""
         message.validate()
         with request_context(actor=f"{message.platform}:{message.user}", tenant=message.tenant) as request_id:
             start = time.perf_counter()
-            turn = Turn(message=message, request_id=request_id, scope=self._scope(message))
+            turn = Turn(message=message, request_id=request_id)
             for step in self.steps:
                 early = await step(turn)
                 if early is not None:

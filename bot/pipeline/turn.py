@@ -17,7 +17,7 @@ class Turn:
 
     message: IncomingMessage
     request_id: str
-    scope: Scope
+    scope: Scope | None = None
     retrieval: Retrieval | None = None
     answer: Answer | None = None
     answer_id: uuid.UUID | None = None

@@ -19,6 +19,8 @@ class RetrieveStep:
 
     async def __call__(self, turn: Turn) -> Reply | None:
         """Fill ``turn.retrieval``."""
+        if turn.scope is None:
+            raise RuntimeError("the retrieve step needs the scope step before it")
         turn.retrieval = await asyncio.to_thread(self._agent.retrieve, turn.message.text, turn.scope)
         turn.timings_ms["retrieve"] = turn.retrieval.latency_ms
         return None
