@@ -27,17 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from agents.config import IngestSettings
+from agents.ingestion.errors import ArchiveRefused
 
 _MB = 1_000_000
 _ENCRYPTED_FLAG = 0x1
-
-
-class ArchiveRefused(Exception):  # noqa: N818 - a refusal with a reason, like SkipFile
-    """The whole archive is refused; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

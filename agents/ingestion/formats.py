@@ -19,20 +19,13 @@ from docx.table import Table
 from pypdf import PasswordType, PdfReader
 
 from agents.ingestion.chunking import Section
+from agents.ingestion.errors import SkipFile
 
 Block = tuple[int | None, str, str | None]  # (heading level or None for body text, text, anchor id)
 
 _DOCX_LEVELS = {"Title": 0, "Heading 1": 1, "Heading 2": 2, "Heading 3": 3, "Heading 4": 4}
 _DOCX_MAX_EXPANDED = 200_000_000  # a DOCX is a ZIP: refuse packages that would expand past this (zip bomb)
 _TITLE_CHARS = 200
-
-
-class SkipFile(Exception):  # noqa: N818 - it is a signal, not an error
-    """The file cannot be ingested; ``reason`` says why in one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _one_line(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from pathlib import PurePosixPath
 import httpx
 
 from agents.config import IngestSettings
+from agents.ingestion.errors import FetchRefused
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Content type -> (file name suffixes that agree with it, the suffix used when the URL's name has none of them).
@@ -44,14 +45,6 @@ CONTENT_TYPES: dict[str, tuple[frozenset[str], str]] = {
 _REDIRECTS = {301, 302, 303, 307, 308}
 _MB = 1_000_000
 _IP = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class FetchRefused(Exception):  # noqa: N818 - a refusal with a reason, like SkipFile
-    """The URL was not fetched (or its response not accepted); ``reason`` says why in one line."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
