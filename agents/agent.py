@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from agents.answer import Answer, Citation
 from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.grounding import extract, groundedness
+from agents.grounding import extract, groundedness, supporting
 from agents.prompts import ANSWER_PROMPT, format_facts
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import Reranker
@@ -56,9 +56,17 @@ def _citation(n: int, doc: Document) -> Citation:
     )
 
 
-def cite(text: str, documents: list[Document], min_score: float) -> list[Citation]:
-    """Citations for the ``[n]`` markers in ``text``; when the model cited nothing valid, the best contexts."""
+def cite(
+    text: str, documents: list[Document], min_score: float, facts: list[tuple[int, str]] | None = None
+) -> list[Citation]:
+    """Citations for the ``[n]`` markers in ``text``.
+
+    When the model cited nothing valid: the passages of the facts that support the answer, or failing
+    that the best passages above the threshold.
+    """
     numbers = sorted({int(m) for m in _MARKER.findall(text) if 1 <= int(m) <= len(documents)})
+    if not numbers and facts:
+        numbers = sorted({facts[i][0] for i in supporting(text, [sentence for _, sentence in facts])})
     if numbers:
         return [_citation(n, documents[n - 1]) for n in numbers]
     fallback, seen = [], set()
@@ -157,7 +165,7 @@ class AnswerAgent:
             text, mode = quote(facts), "extractive"
         return Answer(
             text=text,
-            citations=cite(text, retrieval.documents, self._settings.min_score),
+            citations=cite(text, retrieval.documents, self._settings.min_score, facts),
             model=self.model_label,
             mode=mode,
             groundedness=score,

@@ -45,6 +45,20 @@ def _support(terms: set[str], context_sentences: list[set[str]]) -> float:
     return best / 2 if invented_numbers else best
 
 
+def supporting(answer: str, facts: list[str]) -> list[int]:
+    """Indices of the facts that best support each sentence of ``answer`` (in order, without repeats)."""
+    fact_terms = [content_terms(f) for f in facts]
+    chosen: list[int] = []
+    for sentence in _SENTENCE.split(answer):
+        terms = content_terms(sentence)
+        if not terms or not fact_terms:
+            continue
+        best = max(range(len(facts)), key=lambda i: len(terms & fact_terms[i]))
+        if terms & fact_terms[best] and best not in chosen:
+            chosen.append(best)
+    return chosen
+
+
 def groundedness(answer: str, contexts: list[str]) -> float:
     """0..1: how well each answer sentence is supported by one context sentence (1 = fully)."""
     context_sentences = [content_terms(s) for c in contexts for s in _SENTENCE.split(c)]
