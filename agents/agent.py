@@ -158,7 +158,7 @@ class AnswerAgent:
             )
         start = time.perf_counter()
         facts = self.facts(retrieval)
-        text, usage = self._complete(retrieval.question, facts)
+        text, usage, adapter = self._complete(retrieval.question, facts)
         score = round(groundedness(text, [sentence for _, sentence in facts]), 3)
         mode = "generated"
         if score < self._agent_settings.min_groundedness and self._agent_settings.fallback == "extractive":
@@ -169,15 +169,18 @@ class AnswerAgent:
             model=self.model_label,
             mode=mode,
             groundedness=score,
+            adapter=adapter,
             latency_ms={"generate": _ms(start)},
             usage=usage,
         )
 
-    def _complete(self, question: str, facts: list[tuple[int, str]]) -> tuple[str, dict[str, int]]:
+    def _complete(self, question: str, facts: list[tuple[int, str]]) -> tuple[str, dict[str, int], str | None]:
         chain = ANSWER_PROMPT | self._chat_model_factory()
         message = chain.invoke({"facts": format_facts(facts), "question": question})
         usage = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
-        return str(message.content).strip(), {k: int(v) for k, v in usage.items() if isinstance(v, int)}
+        adapter = message.response_metadata.get("adapter") if isinstance(message, AIMessage) else None
+        counts = {k: int(v) for k, v in usage.items() if isinstance(v, int)}
+        return str(message.content).strip(), counts, adapter
 
     def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:
         """The whole agent as one LangChain runnable: question in, ``Answer`` out."""

@@ -42,5 +42,7 @@ class Answer:
     abstained: bool = False
     mode: str = "generated"
     groundedness: float | None = None
+    adapter: str | None = None
+    route_reason: str = "local"
     latency_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 
 class EmbeddingSettings(BaseModel):
@@ -55,6 +55,12 @@ class LLMSettings(BaseModel):
         1536, ge=128, le=131072, description="Context budget: retrieved text is trimmed to fit."
     )
     seed: int = Field(0, description="Random seed for sampling, so runs are reproducible.")
+    quantization: Literal["none", "dynamic-int8", "nf4", "int8"] = Field(
+        "none",
+        description="`none` (fp32), `dynamic-int8` (torch.ao, CPU), `nf4`/`int8` (bitsandbytes; for CUDA, very "
+        "slow on CPU). The CPU default is chosen by measurement: docs/benchmarks.md.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where the local model runs.")
 
 
 class RetrievalSettings(BaseModel):
@@ -143,3 +149,37 @@ class AgentSettings(BaseModel):
         le=10,
         description="Most relevant retrieved sentences given to the model (and quoted by the fallback).",
     )
+
+
+class HostedSettings(BaseModel):
+    """A hosted chat model behind the OpenAI API (or any server compatible with it), and how it is retried."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_HOSTED_"
+
+    api_key: SecretStr | None = Field(
+        None, description="API key sent as a Bearer token.", json_schema_extra={"env": "OPENAI_API_KEY"}
+    )
+    base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API base URL, ending in /v1. Empty: OpenAI's own API.",
+        json_schema_extra={"env": "OPENAI_BASE_URL"},
+    )
+    model: str = Field("gpt-4o-mini", min_length=1, description="Hosted model name.")
+    timeout_s: float = Field(30.0, gt=0, description="Seconds to wait for a connection, or between streamed bytes.")
+    max_retries: int = Field(
+        3, ge=0, le=10, description="Retries after a rate limit (429), server error (5xx), timeout or lost connection."
+    )
+    backoff_base_s: float = Field(
+        0.5, gt=0, description="First retry waits up to this long; each further retry doubles it (full jitter)."
+    )
+    backoff_max_s: float = Field(
+        8.0, gt=0, description="Longest wait between retries, also capping a server's Retry-After."
+    )
+    breaker_failures: int = Field(
+        5, ge=1, le=1000, description="Consecutive failed requests that open the circuit breaker (calls fail fast)."
+    )
+    breaker_reset_s: float = Field(
+        30.0, ge=0, description="Seconds the breaker stays open before one trial request is let through."
+    )
+    max_tokens: int = Field(512, ge=1, le=131072, description="Maximum tokens per hosted answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature for the hosted model.")

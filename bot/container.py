@@ -12,7 +12,9 @@ from agents.collections import Collections
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.ingestion.ingest import Ingestor
 from agents.ingestion.reindex import Reindexer
+from agents.models.adapters import AdapterRegistry
 from agents.models.factory import make_chat_model, model_label
+from agents.models.peft_slot import AdapterSlot
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
@@ -30,8 +32,9 @@ from bot.store.recorder import ExchangeRecorder
 class LazyChatModel:
     """Loads the chat model on first use (seconds to minutes), once, from any thread."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, adapters: AdapterSlot) -> None:
         self._settings = settings
+        self._adapters = adapters
         self._model: BaseChatModel | None = None
         self._lock = threading.Lock()
 
@@ -39,7 +42,7 @@ class LazyChatModel:
         """The loaded model."""
         with self._lock:
             if self._model is None:
-                self._model = make_chat_model(self._settings.llm, self._settings.core.data_dir)
+                self._model = make_chat_model(self._settings.llm, self._settings.core.data_dir, self._adapters)
             return self._model
 
 
@@ -51,7 +54,10 @@ class Steward:
         self.database = database
         self.embedder = SentenceTransformerEmbeddings(settings.embedding)
         r = settings.retrieval
-        self.chat_model = LazyChatModel(settings)
+        self.adapters = AdapterRegistry(
+            database.engine.begin, settings.core.data_dir / "adapters", model_label(settings.llm)
+        )
+        self.chat_model = LazyChatModel(settings, AdapterSlot(self.adapters.active))
         self.agent = AnswerAgent(
             embedder=self.embedder,
             search=ChunkSearch(database.tenant_connection, r.ef_search),

@@ -8,7 +8,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from agents.config import LLMSettings
 from agents.models.convert import bundled_gguf, ensure_dense
+from agents.models.loading import load_causal_lm
 from agents.models.local import TransformersChatModel
+from agents.models.peft_slot import AdapterSlot
 
 
 def resolve_local_dir(settings: LLMSettings, data_dir: Path) -> Path:
@@ -28,17 +30,16 @@ def model_label(settings: LLMSettings) -> str:
     return f"local:{name.split('.')[0]}"
 
 
-def _make_local(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
+def _make_local(settings: LLMSettings, data_dir: Path, adapters: AdapterSlot | None) -> BaseChatModel:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # the terminal is for answers
     model_dir = resolve_local_dir(settings, data_dir)
     torch.set_num_threads(settings.threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, local_files_only=True)
-    model.eval()
+    model = load_causal_lm(model_dir, settings.quantization, settings.device)
     return TransformersChatModel(
         model=model,
         tokenizer=tokenizer,
@@ -49,10 +50,11 @@ def _make_local(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
         stop=settings.stop,
         threads=settings.threads,
         seed=settings.seed,
+        adapters=adapters,
     )
 
 
-def make_chat_model(settings: LLMSettings, data_dir: Path) -> BaseChatModel:
-    """Build the configured chat model (``STEWARD_LLM_MODE``)."""
+def make_chat_model(settings: LLMSettings, data_dir: Path, adapters: AdapterSlot | None = None) -> BaseChatModel:
+    """Build the configured chat model (``STEWARD_LLM_MODE``); local models apply the active LoRA adapter."""
     builders = {"local": _make_local}
-    return builders[settings.mode](settings, data_dir)
+    return builders[settings.mode](settings, data_dir, adapters)

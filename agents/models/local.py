@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -40,6 +41,7 @@ class TransformersChatModel(BaseChatModel):
     threads: int = 1
     seed: int = 0
     lock: Any = Field(default_factory=threading.Lock, exclude=True)
+    adapters: Any = Field(default=None, exclude=True)  # an AdapterSlot, or None for the plain base model
 
     @property
     def _llm_type(self) -> str:
@@ -49,7 +51,13 @@ class TransformersChatModel(BaseChatModel):
         encoded = self.tokenizer.apply_chat_template(
             _chat_messages(messages), add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
-        return dict(encoded)
+        device = getattr(self.model, "device", "cpu")
+        return {key: value.to(device) for key, value in encoded.items()}
+
+    def _select(self) -> tuple[Any, Any, str | None]:
+        if self.adapters is None:
+            return self.model, contextlib.nullcontext(), None
+        return self.adapters.select(self.model)
 
     def _generate_kwargs(self, stop: list[str]) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -77,7 +85,9 @@ class TransformersChatModel(BaseChatModel):
         with self.lock, torch.inference_mode():
             torch.set_num_threads(self.threads)
             torch.manual_seed(self.seed)
-            output = self.model.generate(**inputs, **self._generate_kwargs(stops))
+            model, context, adapter = self._select()
+            with context:
+                output = model.generate(**inputs, **self._generate_kwargs(stops))
         new_tokens = output[0][prompt_len:]
         text = _cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), stops).strip()
         usage = {
@@ -85,7 +95,8 @@ class TransformersChatModel(BaseChatModel):
             "output_tokens": len(new_tokens),
             "total_tokens": prompt_len + len(new_tokens),
         }
-        message = AIMessage(content=text, usage_metadata=usage, response_metadata={"model_name": self.model_name})
+        metadata = {"model_name": self.model_name, "adapter": adapter}
+        message = AIMessage(content=text, usage_metadata=usage, response_metadata=metadata)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -105,7 +116,9 @@ class TransformersChatModel(BaseChatModel):
             with self.lock, torch.inference_mode():
                 torch.set_num_threads(self.threads)
                 torch.manual_seed(self.seed)
-                self.model.generate(**inputs, **self._generate_kwargs(stops), streamer=streamer)
+                model, context, _ = self._select()
+                with context:
+                    model.generate(**inputs, **self._generate_kwargs(stops), streamer=streamer)
 
         worker = threading.Thread(target=run, daemon=True)
         worker.start()

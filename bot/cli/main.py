@@ -16,6 +16,7 @@ from bot.cli.chat import run_chat
 from bot.cli.common import Collection, Tenant, fail, open_app, settings_for_cli
 from bot.cli.ingest import run_ingest
 from bot.cli.knowledge import collections_app, eval_app
+from bot.cli.models import adapters_app
 from bot.cli.render import render_reply
 from bot.pipeline.message import IncomingMessage, InvalidMessage
 from bot.settings import effective, env_example, markdown_table
@@ -30,6 +31,7 @@ config_app = typer.Typer(no_args_is_help=True, help="Inspect configuration.")
 app.add_typer(config_app, name="config")
 app.add_typer(collections_app, name="collections")
 app.add_typer(eval_app, name="eval")
+app.add_typer(adapters_app, name="adapters")
 
 
 @app.command()

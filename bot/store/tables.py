@@ -50,6 +50,10 @@ class AnswerRecord(SQLModel, table=True):
     abstained: bool
     mode: str = Field(description="generated, extractive or abstained")
     groundedness: float | None = None
+    adapter: str | None = None
+    route_reason: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     model: str
     latency_ms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

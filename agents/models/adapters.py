@@ -1,0 +1,124 @@
+"""The LoRA adapter registry: a database table plus adapter files in the data dir.
+
+Registering copies a PEFT adapter directory into ``<data dir>/adapters/<name>``. At most one adapter is
+active per base model; the running model checks the registry before each generation, so activating
+another adapter (from any process) takes effect on the next answer without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from agents.tenancy import AdminTx
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class AdapterError(ValueError):
+    """An adapter cannot be registered or activated; the message says why."""
+
+
+@dataclass(frozen=True)
+class AdapterInfo:
+    """One registered adapter."""
+
+    name: str
+    base_model: str
+    path: Path
+    active: bool
+    metrics: dict[str, Any]
+    created_at: datetime
+
+
+def _info(row: Any) -> AdapterInfo:
+    return AdapterInfo(row.name, row.base_model, Path(row.path), row.active, dict(row.metrics), row.created_at)
+
+
+def _check_adapter_dir(source: Path) -> dict[str, Any]:
+    config = source / "adapter_config.json"
+    if not config.is_file():
+        raise AdapterError(f"{source} is not a PEFT adapter directory (no adapter_config.json)")
+    if not any(source.glob("adapter_model.*")):
+        raise AdapterError(f"{source} has no adapter weights (adapter_model.safetensors)")
+    return dict(json.loads(config.read_text()))
+
+
+class AdapterRegistry:
+    """Registers, lists and activates adapters for the local base model."""
+
+    def __init__(self, admin: AdminTx, root: Path, base_model: str) -> None:
+        self._admin = admin
+        self._root = root
+        self.base_model = base_model
+
+    def register(self, name: str, source: Path, metrics: dict[str, Any] | None = None) -> AdapterInfo:
+        """Copy ``source`` into the data dir and record it (inactive)."""
+        if not _NAME.match(name):
+            raise AdapterError(f"invalid adapter name {name!r}: letters, digits, '.', '_' and '-' only")
+        _check_adapter_dir(source)
+        target = self._root / name
+        if target.exists():
+            raise AdapterError(f"an adapter named {name!r} already exists")
+        self._root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self._root))
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+        try:
+            with self._admin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO adapters (name, base_model, path, metrics) VALUES (:n, :b, :p, CAST(:m AS jsonb))"
+                    ),
+                    {"n": name, "b": self.base_model, "p": str(target), "m": json.dumps(metrics or {})},
+                )
+                staging.rename(target)
+        except Exception:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return self.get(name)
+
+    def get(self, name: str) -> AdapterInfo:
+        """One adapter by name."""
+        with self._admin() as conn:
+            row = conn.execute(text("SELECT * FROM adapters WHERE name = :n"), {"n": name}).first()
+        if row is None:
+            raise AdapterError(f"no adapter named {name!r}")
+        return _info(row)
+
+    def list(self) -> list[AdapterInfo]:
+        """Every adapter for this base model, newest first."""
+        with self._admin() as conn:
+            rows = conn.execute(
+                text("SELECT * FROM adapters WHERE base_model = :b ORDER BY created_at DESC"), {"b": self.base_model}
+            ).all()
+        return [_info(r) for r in rows]
+
+    def activate(self, name: str | None) -> None:
+        """Make ``name`` the active adapter (``None``: the plain base model)."""
+        with self._admin() as conn:
+            conn.execute(
+                text("UPDATE adapters SET active = false WHERE base_model = :b AND active"), {"b": self.base_model}
+            )
+            if name is not None:
+                updated = conn.execute(
+                    text("UPDATE adapters SET active = true WHERE name = :n AND base_model = :b"),
+                    {"n": name, "b": self.base_model},
+                ).rowcount
+                if not updated:
+                    raise AdapterError(f"no adapter named {name!r} for {self.base_model}")
+
+    def active(self) -> AdapterInfo | None:
+        """The active adapter, if any."""
+        with self._admin() as conn:
+            row = conn.execute(
+                text("SELECT * FROM adapters WHERE base_model = :b AND active"), {"b": self.base_model}
+            ).first()
+        return _info(row) if row else None
