@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from agents.answer import Answer, Citation
-from agents.config import AgentSettings, RetrievalSettings
+from agents.config import AgentSettings, PricingSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.grounding import extract, groundedness, supporting
 from agents.prompts import ANSWER_PROMPT, format_facts
@@ -108,6 +108,7 @@ class AnswerAgent:
         settings: RetrievalSettings,
         agent_settings: AgentSettings,
         model_label: str,
+        pricing: PricingSettings | None = None,
     ) -> None:
         self._embedder = embedder
         self._search = search
@@ -116,6 +117,7 @@ class AnswerAgent:
         self._chat_model_factory = chat_model_factory
         self._settings = settings
         self._agent_settings = agent_settings
+        self._pricing = pricing or PricingSettings()
         self.model_label = model_label
 
     def retriever(self, scope: Scope, k: int | None = None) -> StewardRetriever:
@@ -170,6 +172,7 @@ class AnswerAgent:
             mode=mode,
             groundedness=score,
             adapter=adapter,
+            cost_usd=self._pricing.cost("local", usage.get("input_tokens", 0), usage.get("output_tokens", 0)),
             latency_ms={"generate": _ms(start)},
             usage=usage,
         )

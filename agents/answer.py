@@ -44,5 +44,6 @@ class Answer:
     groundedness: float | None = None
     adapter: str | None = None
     route_reason: str = "local"
+    cost_usd: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)

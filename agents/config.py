@@ -183,3 +183,20 @@ class HostedSettings(BaseModel):
     )
     max_tokens: int = Field(512, ge=1, le=131072, description="Maximum tokens per hosted answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature for the hosted model.")
+
+
+class PricingSettings(BaseModel):
+    """Prices used to estimate what each answer cost (USD per 1,000 tokens)."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_PRICE_"
+
+    local_in_per_1k: float = Field(0.0, ge=0.0, description="Local model, input tokens (power, hardware).")
+    local_out_per_1k: float = Field(0.0, ge=0.0, description="Local model, output tokens.")
+    hosted_in_per_1k: float = Field(0.00015, ge=0.0, description="Hosted model, input tokens.")
+    hosted_out_per_1k: float = Field(0.0006, ge=0.0, description="Hosted model, output tokens.")
+
+    def cost(self, route: str, tokens_in: int, tokens_out: int) -> float:
+        """Estimated USD for one call on ``route`` (``local`` or ``hosted``)."""
+        if route == "hosted":
+            return (tokens_in * self.hosted_in_per_1k + tokens_out * self.hosted_out_per_1k) / 1000
+        return (tokens_in * self.local_in_per_1k + tokens_out * self.local_out_per_1k) / 1000

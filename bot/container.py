@@ -66,6 +66,7 @@ class Steward:
             chat_model_factory=self.chat_model,
             settings=settings.retrieval,
             agent_settings=settings.agent,
+            pricing=settings.pricing,
             model_label=model_label(settings.llm),
         )
         self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)

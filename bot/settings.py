@@ -20,7 +20,15 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from agents.config import AgentSettings, EmbeddingSettings, IngestSettings, LLMSettings, RetrievalSettings
+from agents.config import (
+    AgentSettings,
+    EmbeddingSettings,
+    HostedSettings,
+    IngestSettings,
+    LLMSettings,
+    PricingSettings,
+    RetrievalSettings,
+)
 
 
 class CoreSettings(BaseModel):
@@ -67,6 +75,8 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    pricing: PricingSettings = Field(default_factory=PricingSettings)
+    hosted: HostedSettings = Field(default_factory=HostedSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod

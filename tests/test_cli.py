@@ -140,3 +140,20 @@ def test_interrupted_chat_stops_the_server(tmp_path: Path, sig: signal.Signals) 
             proc.kill()
     assert proc.returncode != 0
     _wait_gone(tmp_path.resolve() / "pgdata")
+
+
+@pytest.mark.slow
+def test_usage_summarises_recorded_answers(handbook, settings: Settings) -> None:
+    env = cli_env(settings.core.data_dir)
+    asked = run_cli("ask", "how many YubiKeys does each person get?", env=env)
+    assert asked.returncode == 0, asked.stderr
+    result = run_cli("usage", "--since", "2000-01-01", env=env)
+    assert result.returncode == 0, result.stderr
+    [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("local:SmolLM2")]
+    answers, tokens_in, tokens_out = int(row[3]), int(row[4]), int(row[5])
+    assert answers >= 1 and tokens_in > 50 * answers and tokens_out > 0
+    assert row[2] == "local"
+    future = run_cli("usage", "--since", "2999-01-01", env=env)
+    assert "local:SmolLM2" not in future.stdout
+    bad = run_cli("usage", "--since", "last tuesday", env=env)
+    assert bad.returncode == 2 and "ISO date" in bad.stderr

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from bot.cli.models import adapters_app
 from bot.cli.render import render_reply
 from bot.pipeline.message import IncomingMessage, InvalidMessage
 from bot.settings import effective, env_example, markdown_table
+from bot.store.usage import usage
 
 app = typer.Typer(
     add_completion=False,
@@ -119,6 +121,32 @@ def chat(tenant: Tenant = None, collection: Collection = None) -> None:
     settings = settings_for_cli()
     with open_app(settings) as steward:
         run_chat(steward, tenant or settings.core.default_tenant, collection or settings.core.default_collection)
+
+
+@app.command("usage")
+def usage_command(
+    tenant: Tenant = None,
+    since: Annotated[str, typer.Option("--since", help="ISO date or datetime, e.g. 2026-11-01.")] = "1970-01-01",
+) -> None:
+    """Answers, tokens, latency and estimated cost per model, adapter and route."""
+    try:
+        start = datetime.fromisoformat(since)
+    except ValueError:
+        fail(f"--since takes an ISO date like 2026-11-01, got {since!r}", 2)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    settings = settings_for_cli()
+    with open_app(settings) as steward:
+        rows = usage(steward.database, tenant or settings.core.default_tenant, start)
+    typer.echo(
+        f"{'MODEL':<30} {'ADAPTER':<14} {'ROUTE':<10} {'ANSWERS':>7} {'TOK IN':>8} {'TOK OUT':>8}"
+        f" {'P50 MS':>8} {'P95 MS':>8} {'COST USD':>9}"
+    )
+    for r in rows:
+        typer.echo(
+            f"{r.model:<30} {r.adapter:<14} {r.route:<10} {r.answers:>7} {r.tokens_in:>8} {r.tokens_out:>8}"
+            f" {r.p50_ms or 0:>8.0f} {r.p95_ms or 0:>8.0f} {r.cost_usd:>9.4f}"
+        )
 
 
 @config_app.command("show")

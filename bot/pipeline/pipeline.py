@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from bot.logs import get_logger, request_context
@@ -23,13 +22,12 @@ class Pipeline:
         """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input."""
         message.validate()
         with request_context(actor=f"{message.platform}:{message.user}", tenant=message.tenant) as request_id:
-            start = time.perf_counter()
             turn = Turn(message=message, request_id=request_id)
             for step in self.steps:
                 early = await step(turn)
                 if early is not None:
                     return early
-            turn.timings_ms["total"] = round((time.perf_counter() - start) * 1000, 1)
+            turn.timings_ms["total"] = turn.elapsed_ms()
             reply = self._reply(turn)
             log.info(
                 "pipeline.answered",

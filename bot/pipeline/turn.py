@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -22,3 +23,8 @@ class Turn:
     answer: Answer | None = None
     answer_id: uuid.UUID | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since the pipeline took the message."""
+        return round((time.perf_counter() - self.started) * 1000, 1)

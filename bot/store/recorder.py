@@ -60,6 +60,8 @@ class ExchangeRecorder:
                 route_reason=answer.route_reason,
                 tokens_in=answer.usage.get("input_tokens"),
                 tokens_out=answer.usage.get("output_tokens"),
+                ttft_ms=answer.latency_ms.get("ttft"),
+                cost_usd=answer.cost_usd,
                 citations=[c.as_json() | {"heading_path": c.heading_path} for c in answer.citations],
                 model=answer.model,
                 latency_ms=dict(turn.timings_ms),

@@ -54,6 +54,8 @@ class AnswerRecord(SQLModel, table=True):
     route_reason: str | None = None
     tokens_in: int | None = None
     tokens_out: int | None = None
+    ttft_ms: float | None = None
+    cost_usd: float | None = None
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     model: str
     latency_ms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))

@@ -1,4 +1,4 @@
-"""Adapter registry, and what produced each answer: adapter, route, tokens.
+"""Adapter registry, and what produced each answer: adapter, route, tokens, time to first token, cost.
 
 Revision ID: 0003
 Revises: 0002
@@ -33,10 +33,14 @@ def upgrade() -> None:
     op.add_column("answers", sa.Column("route_reason", sa.String(), nullable=True))
     op.add_column("answers", sa.Column("tokens_in", sa.Integer(), nullable=True))
     op.add_column("answers", sa.Column("tokens_out", sa.Integer(), nullable=True))
+    op.add_column("answers", sa.Column("ttft_ms", sa.Float(), nullable=True))
+    op.add_column("answers", sa.Column("cost_usd", sa.Float(), nullable=True))
+    op.create_index("ix_answers_tenant_created", "answers", ["tenant_id", "created_at"])
     op.execute("GRANT SELECT ON adapters TO steward_app")
 
 
 def downgrade() -> None:
-    for column in ("tokens_out", "tokens_in", "route_reason", "adapter"):
+    op.drop_index("ix_answers_tenant_created", "answers")
+    for column in ("cost_usd", "ttft_ms", "tokens_out", "tokens_in", "route_reason", "adapter"):
         op.drop_column("answers", column)
     op.drop_table("adapters")

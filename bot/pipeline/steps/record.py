@@ -19,5 +19,6 @@ class RecordStep:
 
     async def __call__(self, turn: Turn) -> Reply | None:
         """Fill ``turn.answer_id``."""
+        turn.timings_ms["total"] = turn.elapsed_ms()
         turn.answer_id = await asyncio.to_thread(self._recorder.record, turn)
         return None
