@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from agents.answer import Answer, Citation
-from agents.config import AgentSettings, PricingSettings, RetrievalSettings
+from agents.answering import Outcome, Responder, elapsed_ms
+from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.grounding import extract, groundedness, supporting
-from agents.prompts import ANSWER_PROMPT, format_facts
+from agents.grounding import extract, supporting
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import Reranker
 from agents.retrieval.retriever import StewardRetriever
@@ -104,20 +101,18 @@ class AnswerAgent:
         search: ChunkSearch,
         hybrid: HybridSearch,
         reranker: Reranker,
-        chat_model_factory: Callable[[], BaseChatModel],
+        responder: Responder,
         settings: RetrievalSettings,
         agent_settings: AgentSettings,
         model_label: str,
-        pricing: PricingSettings | None = None,
     ) -> None:
         self._embedder = embedder
         self._search = search
         self._hybrid = hybrid
         self._reranker = reranker
-        self._chat_model_factory = chat_model_factory
+        self._responder = responder
         self._settings = settings
         self._agent_settings = agent_settings
-        self._pricing = pricing or PricingSettings()
         self.model_label = model_label
 
     def retriever(self, scope: Scope, k: int | None = None) -> StewardRetriever:
@@ -147,8 +142,11 @@ class AnswerAgent:
         question = self._embedder.embed_array([retrieval.question])[0]
         return extract(question, retrieval.documents, self._embedder.embed_array, self._agent_settings.facts)
 
-    def generate(self, retrieval: Retrieval) -> Answer:
-        """Answer from the retrieved context; quote it when the answer is not grounded; abstain when weak."""
+    def generate(self, retrieval: Retrieval, restricted: bool = False) -> Answer:
+        """Answer from the retrieved context (routed, checked, escalated), quote it, or abstain.
+
+        ``restricted`` is the data-residency flag: such a request never reaches a hosted model.
+        """
         if self.should_abstain(retrieval):
             return Answer(
                 text=abstention(retrieval),
@@ -156,34 +154,42 @@ class AnswerAgent:
                 model=self.model_label,
                 abstained=True,
                 mode="abstained",
+                route_reason="abstained: weak retrieval",
                 latency_ms={"generate": 0.0},
             )
         start = time.perf_counter()
         facts = self.facts(retrieval)
-        text, usage, adapter = self._complete(retrieval.question, facts)
-        score = round(groundedness(text, [sentence for _, sentence in facts]), 3)
-        mode = "generated"
-        if score < self._agent_settings.min_groundedness and self._agent_settings.fallback == "extractive":
+        outcome = self._responder.respond(retrieval.question, facts, retrieval.documents, restricted)
+        if outcome.declined is not None:
+            return Answer(
+                text=outcome.declined.message,
+                citations=[],
+                model="none",
+                mode="declined",
+                route_reason=outcome.reason,
+                latency_ms={"generate": elapsed_ms(start)},
+            )
+        return self._answer(retrieval, facts, outcome, elapsed_ms(start))
+
+    def _answer(self, retrieval: Retrieval, facts: list[tuple[int, str]], outcome: Outcome, ms: float) -> Answer:
+        c = outcome.completion
+        grounded = c is not None and c.score >= self._agent_settings.min_groundedness
+        if c is not None and (grounded or self._agent_settings.fallback == "none"):
+            text, mode = c.text, "generated"
+        else:
             text, mode = quote(facts), "extractive"
         return Answer(
             text=text,
             citations=cite(text, retrieval.documents, self._settings.min_score, facts),
-            model=self.model_label,
+            model=c.model if c else self.model_label,
             mode=mode,
-            groundedness=score,
-            adapter=adapter,
-            cost_usd=self._pricing.cost("local", usage.get("input_tokens", 0), usage.get("output_tokens", 0)),
-            latency_ms={"generate": _ms(start)},
-            usage=usage,
+            groundedness=c.score if c else None,
+            adapter=c.adapter if c else None,
+            route_reason=outcome.reason,
+            cost_usd=self._responder.cost(c) if c else 0.0,
+            latency_ms={"generate": ms},
+            usage=c.usage if c else {},
         )
-
-    def _complete(self, question: str, facts: list[tuple[int, str]]) -> tuple[str, dict[str, int], str | None]:
-        chain = ANSWER_PROMPT | self._chat_model_factory()
-        message = chain.invoke({"facts": format_facts(facts), "question": question})
-        usage = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
-        adapter = message.response_metadata.get("adapter") if isinstance(message, AIMessage) else None
-        counts = {k: int(v) for k, v in usage.items() if isinstance(v, int)}
-        return str(message.content).strip(), counts, adapter
 
     def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:
         """The whole agent as one LangChain runnable: question in, ``Answer`` out."""

@@ -200,3 +200,23 @@ class PricingSettings(BaseModel):
         if route == "hosted":
             return (tokens_in * self.hosted_in_per_1k + tokens_out * self.hosted_out_per_1k) / 1000
         return (tokens_in * self.local_in_per_1k + tokens_out * self.local_out_per_1k) / 1000
+
+
+class RouterSettings(BaseModel):
+    """Which model answers: local, hosted, or one then the other."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_ROUTER_"
+
+    route: Literal["local-first", "hosted-first", "local-only", "hosted-only"] = Field(
+        "local-first",
+        description="`local-first` escalates to hosted on local failure, an ungrounded answer, a too-long context or "
+        "a complex query; `hosted-first` falls back to local; `*-only` never switch.",
+        json_schema_extra={"env": "STEWARD_MODEL_ROUTE"},
+    )
+    complex_patterns: list[str] = Field(
+        default_factory=list,
+        description="Regular expressions (case-insensitive); a matching question goes to the hosted model first.",
+    )
+    escalate_ungrounded: bool = Field(
+        True, description="Try the other model when an answer fails the groundedness check."
+    )

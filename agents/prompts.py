@@ -21,3 +21,19 @@ ANSWER_PROMPT = ChatPromptTemplate.from_messages(
 def format_facts(facts: list[tuple[int, str]]) -> str:
     """One ``[n] sentence`` line per fact; ``n`` is the number of the passage it came from."""
     return "\n".join(f"[{n}] {sentence}" for n, sentence in facts)
+
+
+HOSTED_SYSTEM = (
+    "You are Steward, a helpful assistant for a company's employees. Answer the question using only the "
+    "numbered context below, in one to three sentences. After each fact, cite its context number like [1]. "
+    "If the context does not contain the answer, say you don't know."
+)
+
+HOSTED_PROMPT = ChatPromptTemplate.from_messages(
+    [("system", HOSTED_SYSTEM + "\n\nContext:\n{context}"), ("human", "{question}")]
+)
+
+
+def format_passages(passages: list[tuple[str, str]]) -> str:
+    """``[n] label`` and the passage text, for models that can read whole passages."""
+    return "\n\n".join(f"[{n}] {label}\n{text}" for n, (label, text) in enumerate(passages, start=1))

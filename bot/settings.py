@@ -28,6 +28,7 @@ from agents.config import (
     LLMSettings,
     PricingSettings,
     RetrievalSettings,
+    RouterSettings,
 )
 
 
@@ -64,6 +65,19 @@ class DatabaseSettings(BaseModel):
     connect_timeout: int = Field(10, ge=1, le=300, description="Seconds to wait for a connection.")
 
 
+class ResidencySettings(BaseModel):
+    """Requests that must never reach a hosted model (in addition to any that contain PII)."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_RESIDENCY_"
+
+    restricted_tenants: list[str] = Field(
+        default_factory=list, description="Tenants whose requests stay on local models (JSON list or comma-separated)."
+    )
+    restricted_channels: list[str] = Field(
+        default_factory=list, description="Channels that stay local, as platform:channel (e.g. slack:C0123)."
+    )
+
+
 class Settings(BaseSettings):
     """Everything Steward can be configured with."""
 
@@ -77,6 +91,8 @@ class Settings(BaseSettings):
     agent: AgentSettings = Field(default_factory=AgentSettings)
     pricing: PricingSettings = Field(default_factory=PricingSettings)
     hosted: HostedSettings = Field(default_factory=HostedSettings)
+    router: RouterSettings = Field(default_factory=RouterSettings)
+    residency: ResidencySettings = Field(default_factory=ResidencySettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod

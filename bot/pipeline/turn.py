@@ -22,6 +22,8 @@ class Turn:
     retrieval: Retrieval | None = None
     answer: Answer | None = None
     answer_id: uuid.UUID | None = None
+    restricted: bool = False
+    restricted_reasons: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
 

@@ -1,4 +1,4 @@
-"""Usage accounting: answers, tokens, latency and estimated cost per model, adapter and route."""
+"""Usage accounting: answers, tokens, latency and estimated cost per model, adapter and route (local/hosted)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.db.database import Database
 
 _SUMMARY = text(
     """
-    SELECT model, coalesce(adapter, '-') AS adapter, coalesce(route_reason, '-') AS route, count(*) AS answers,
+    SELECT model, coalesce(adapter, '-') AS adapter, split_part(model, ':', 1) AS route, count(*) AS answers,
            coalesce(sum(tokens_in), 0) AS tokens_in, coalesce(sum(tokens_out), 0) AS tokens_out,
            avg(ttft_ms) AS ttft_ms,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY (latency_ms->>'total')::float) AS p50_ms,

@@ -21,6 +21,6 @@ class AnswerStep:
         """Fill ``turn.answer``."""
         if turn.retrieval is None:
             raise RuntimeError("the answer step needs the retrieve step before it")
-        turn.answer = await asyncio.to_thread(self._agent.generate, turn.retrieval)
+        turn.answer = await asyncio.to_thread(self._agent.generate, turn.retrieval, turn.restricted)
         turn.timings_ms["generate"] = turn.answer.latency_ms.get("generate", 0.0)
         return None

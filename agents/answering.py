@@ -1,0 +1,150 @@
+"""Producing the answer text: follow the route plan, check groundedness, escalate, fall back, account.
+
+The local model gets a compact prompt (the two most relevant sentences); a hosted model gets the
+whole retrieved passages. Each candidate answer is checked against what its model was shown; the
+first grounded one wins. When none is grounded the relevant sentences are quoted instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage
+
+from agents.config import AgentSettings, PricingSettings, RouterSettings
+from agents.grounding import groundedness
+from agents.models.router import Attempt, Decline, RouteInput, is_complex, plan
+from agents.prompts import ANSWER_PROMPT, HOSTED_PROMPT, format_facts, format_passages
+
+Facts = list[tuple[int, str]]
+CHARS_PER_TOKEN = 4
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One model's answer and what it cost."""
+
+    text: str
+    target: str
+    model: str
+    score: float
+    adapter: str | None = None
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The chosen completion (or None), why it was chosen, and what happened on the way."""
+
+    completion: Completion | None
+    reason: str
+    declined: Decline | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _usage(message: object) -> tuple[dict[str, int], str | None]:
+    if not isinstance(message, AIMessage):
+        return {}, None
+    usage = {k: int(v) for k, v in dict(message.usage_metadata or {}).items() if isinstance(v, int)}
+    return usage, message.response_metadata.get("adapter")
+
+
+def _passages(documents: list[Document]) -> list[tuple[str, str]]:
+    return [(f"{d.metadata['title']} > {d.metadata.get('heading_path', '')}", d.page_content) for d in documents]
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+
+
+class Responder:
+    """Runs the route plan for one question."""
+
+    def __init__(
+        self,
+        local: Callable[[], BaseChatModel],
+        hosted: Callable[[], BaseChatModel] | None,
+        labels: dict[str, str],
+        agent: AgentSettings,
+        router: RouterSettings,
+        max_prompt_tokens: int,
+        pricing: PricingSettings,
+    ) -> None:
+        self._models = {"local": local, "hosted": hosted}
+        self._labels = labels
+        self._agent = agent
+        self._router = router
+        self._max_prompt_tokens = max_prompt_tokens
+        self.pricing = pricing
+
+    def route_input(self, question: str, facts: Facts, restricted: bool) -> RouteInput:
+        """The plain values the router decides on."""
+        local_prompt_chars = len(format_facts(facts)) + len(question) + 400
+        return RouteInput(
+            route=self._router.route,
+            restricted=restricted,
+            hosted_available=self._models["hosted"] is not None,
+            complex_query=is_complex(question, self._router.complex_patterns),
+            too_long=local_prompt_chars / CHARS_PER_TOKEN > self._max_prompt_tokens,
+        )
+
+    def _complete(self, target: str, question: str, facts: Facts, documents: list[Document]) -> Completion:
+        factory = self._models[target]
+        if factory is None:
+            raise RuntimeError(f"no {target} model is configured")
+        if target == "local":
+            shown = [sentence for _, sentence in facts]
+            message = (ANSWER_PROMPT | factory()).invoke({"facts": format_facts(facts), "question": question})
+        else:
+            shown = [d.page_content for d in documents]
+            message = (HOSTED_PROMPT | factory()).invoke(
+                {"context": format_passages(_passages(documents)), "question": question}
+            )
+        text = str(message.content).strip()
+        usage, adapter = _usage(message)
+        return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3), adapter, usage)
+
+    def respond(self, question: str, facts: Facts, documents: list[Document], restricted: bool) -> Outcome:
+        """Try each planned attempt until one gives a grounded answer."""
+        steps = plan(self.route_input(question, facts, restricted))
+        if isinstance(steps, Decline):
+            return Outcome(None, steps.reason, declined=steps)
+        notes: list[str] = []
+        fallback: tuple[Completion, str] | None = None
+        for attempt in steps:
+            completion = self._try(attempt, question, facts, documents, notes)
+            if completion is None:
+                continue
+            if completion.score >= self._agent.min_groundedness:
+                return Outcome(completion, "; ".join([attempt.reason, *notes]), notes=tuple(notes))
+            notes.append(f"{attempt.target} not grounded ({completion.score})")
+            fallback = fallback or (completion, attempt.reason)
+            if not self._router.escalate_ungrounded:
+                break
+        if fallback is None:
+            return Outcome(None, "; ".join([steps[0].reason, *notes, "no model answered"]), notes=tuple(notes))
+        return Outcome(fallback[0], "; ".join([fallback[1], *notes]), notes=tuple(notes))
+
+    def _try(
+        self, attempt: Attempt, question: str, facts: Facts, documents: list[Document], notes: list[str]
+    ) -> Completion | None:
+        try:
+            return self._complete(attempt.target, question, facts, documents)
+        except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
+            notes.append(f"{attempt.target} failed ({_short(exc)})")
+            return None
+
+    def cost(self, completion: Completion) -> float:
+        """Estimated USD for a completion."""
+        return self.pricing.cost(
+            completion.target, completion.usage.get("input_tokens", 0), completion.usage.get("output_tokens", 0)
+        )
+
+
+def elapsed_ms(start: float) -> float:
+    """Milliseconds since ``start`` (a ``perf_counter`` reading)."""
+    return round((time.perf_counter() - start) * 1000, 1)
