@@ -6,6 +6,7 @@ governed pipeline can run its own steps between retrieval and generation.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from agents.answer import Answer, Citation
-from agents.answering import Outcome, Responder, elapsed_ms
+from agents.answering import OnToken, Outcome, Responder, elapsed_ms
 from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.grounding import extract, supporting
@@ -170,6 +171,33 @@ class AnswerAgent:
                 latency_ms={"generate": elapsed_ms(start)},
             )
         return self._answer(retrieval, facts, outcome, elapsed_ms(start))
+
+    async def agenerate(self, retrieval: Retrieval, restricted: bool, on_token: OnToken) -> Answer:
+        """:meth:`generate`, streaming the first model's tokens to ``on_token`` as they are produced.
+
+        The final ``Answer`` may differ from the streamed text (escalation, or a quote when the streamed
+        answer was not grounded): adapters edit the message in place with the final text.
+        """
+        if self.should_abstain(retrieval):
+            return self.generate(retrieval, restricted)
+        start = time.perf_counter()
+        facts = await asyncio.to_thread(self.facts, retrieval)
+        outcome, ttft = await self._responder.arespond(
+            retrieval.question, facts, retrieval.documents, restricted, on_token
+        )
+        if outcome.declined is not None:
+            return Answer(
+                text=outcome.declined.message,
+                citations=[],
+                model="none",
+                mode="declined",
+                route_reason=outcome.reason,
+                latency_ms={"generate": elapsed_ms(start)},
+            )
+        answer = self._answer(retrieval, facts, outcome, elapsed_ms(start))
+        if ttft is not None:
+            answer.latency_ms["ttft"] = ttft
+        return answer
 
     def _answer(self, retrieval: Retrieval, facts: list[tuple[int, str]], outcome: Outcome, ms: float) -> Answer:
         c = outcome.completion

@@ -7,13 +7,15 @@ first grounded one wins. When none is grounded the relevant sentences are quoted
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.prompts import ChatPromptTemplate
 
 from agents.config import AgentSettings, PricingSettings, RouterSettings
 from agents.grounding import groundedness
@@ -21,6 +23,8 @@ from agents.models.router import Attempt, Decline, RouteInput, is_complex, plan
 from agents.prompts import ANSWER_PROMPT, HOSTED_PROMPT, format_facts, format_passages
 
 Facts = list[tuple[int, str]]
+OnToken = Callable[[str], Awaitable[None]]
+Prompted = tuple[ChatPromptTemplate, dict[str, str], list[str]]
 CHARS_PER_TOKEN = 4
 
 
@@ -92,31 +96,78 @@ class Responder:
             too_long=local_prompt_chars / CHARS_PER_TOKEN > self._max_prompt_tokens,
         )
 
-    def _complete(self, target: str, question: str, facts: Facts, documents: list[Document]) -> Completion:
+    def _model(self, target: str) -> BaseChatModel:
         factory = self._models[target]
         if factory is None:
             raise RuntimeError(f"no {target} model is configured")
+        return factory()
+
+    @staticmethod
+    def _prompt(target: str, question: str, facts: Facts, documents: list[Document]) -> Prompted:
+        """The prompt for ``target``, its inputs, and the texts its answer must be grounded in."""
         if target == "local":
-            shown = [sentence for _, sentence in facts]
-            message = (ANSWER_PROMPT | factory()).invoke({"facts": format_facts(facts), "question": question})
-        else:
-            shown = [d.page_content for d in documents]
-            message = (HOSTED_PROMPT | factory()).invoke(
-                {"context": format_passages(_passages(documents)), "question": question}
-            )
+            return ANSWER_PROMPT, {"facts": format_facts(facts), "question": question}, [s for _, s in facts]
+        inputs = {"context": format_passages(_passages(documents)), "question": question}
+        return HOSTED_PROMPT, inputs, [d.page_content for d in documents]
+
+    def _complete(self, target: str, question: str, facts: Facts, documents: list[Document]) -> Completion:
+        prompt, inputs, shown = self._prompt(target, question, facts, documents)
+        message = (prompt | self._model(target)).invoke(inputs)
         text = str(message.content).strip()
         usage, adapter = _usage(message)
         return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3), adapter, usage)
 
-    def respond(self, question: str, facts: Facts, documents: list[Document], restricted: bool) -> Outcome:
-        """Try each planned attempt until one gives a grounded answer."""
+    async def _astream(
+        self, target: str, question: str, facts: Facts, documents: list[Document], on_token: OnToken
+    ) -> tuple[Completion, float | None]:
+        prompt, inputs, shown = self._prompt(target, question, facts, documents)
+        model = await asyncio.to_thread(self._model, target)
+        start, ttft, parts = time.perf_counter(), None, []
+        async for chunk in (prompt | model).astream(inputs):
+            piece = str(chunk.content)
+            if piece:
+                ttft = ttft if ttft is not None else elapsed_ms(start)
+                parts.append(piece)
+                await on_token(piece)
+        text = "".join(parts).strip()
+        return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3)), ttft
+
+    async def arespond(
+        self, question: str, facts: Facts, documents: list[Document], restricted: bool, on_token: OnToken
+    ) -> tuple[Outcome, float | None]:
+        """Like :meth:`respond`, streaming the first attempt's tokens to ``on_token``; also returns TTFT (ms)."""
+        steps = plan(self.route_input(question, facts, restricted))
+        if isinstance(steps, Decline):
+            return Outcome(None, steps.reason, declined=steps), None
+        notes: list[str] = []
+        completion, ttft = None, None
+        try:
+            completion, ttft = await self._astream(steps[0].target, question, facts, documents, on_token)
+        except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
+            notes.append(f"{steps[0].target} failed ({_short(exc)})")
+        outcome = await asyncio.to_thread(self.respond, question, facts, documents, restricted, (completion, notes))
+        return outcome, ttft
+
+    def respond(
+        self,
+        question: str,
+        facts: Facts,
+        documents: list[Document],
+        restricted: bool,
+        first: tuple[Completion | None, list[str]] | None = None,
+    ) -> Outcome:
+        """Try each planned attempt until one gives a grounded answer (``first``: the first one, already run)."""
         steps = plan(self.route_input(question, facts, restricted))
         if isinstance(steps, Decline):
             return Outcome(None, steps.reason, declined=steps)
         notes: list[str] = []
         fallback: tuple[Completion, str] | None = None
-        for attempt in steps:
-            completion = self._try(attempt, question, facts, documents, notes)
+        for index, attempt in enumerate(steps):
+            if index == 0 and first is not None:
+                completion = first[0]
+                notes.extend(first[1])
+            else:
+                completion = self._try(attempt, question, facts, documents, notes)
             if completion is None:
                 continue
             if completion.score >= self._agent.min_groundedness:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import torch
-from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -99,18 +100,23 @@ class TransformersChatModel(BaseChatModel):
         message = AIMessage(content=text, usage_metadata=usage, response_metadata=metadata)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        from transformers import TextIteratorStreamer
+    def _start_stream(self, messages: list[BaseMessage], stop: list[str] | None) -> tuple[Any, threading.Event]:
+        """Start generating in a thread; returns the token streamer and an event that stops generation."""
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
+        class _Cancelled(StoppingCriteria):
+            def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor, **kwargs: Any) -> torch.Tensor:
+                return torch.full((input_ids.shape[0],), cancel.is_set(), dtype=torch.bool, device=input_ids.device)
+
+        cancel = threading.Event()
         stops = [*self.stop, *(stop or [])]
-        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=600)
         inputs = self._inputs(messages)
+        kwargs = {
+            **self._generate_kwargs(stops),
+            "streamer": streamer,
+            "stopping_criteria": StoppingCriteriaList([_Cancelled()]),
+        }
 
         def run() -> None:
             with self.lock, torch.inference_mode():
@@ -118,14 +124,38 @@ class TransformersChatModel(BaseChatModel):
                 torch.manual_seed(self.seed)
                 model, context, _ = self._select()
                 with context:
-                    model.generate(**inputs, **self._generate_kwargs(stops), streamer=streamer)
+                    model.generate(**inputs, **kwargs)
 
-        worker = threading.Thread(target=run, daemon=True)
-        worker.start()
-        for piece in streamer:
-            if piece:
-                chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(piece, chunk=chunk)
-                yield chunk
-        worker.join()
+        threading.Thread(target=run, daemon=True, name="steward-generate").start()
+        return streamer, cancel
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        streamer, cancel = self._start_stream(messages, stop)
+        try:
+            for piece in streamer:
+                if piece:
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        finally:
+            cancel.set()  # the consumer stopped (or finished): generation stops at the next token
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        streamer, cancel = self._start_stream(messages, stop)
+        pieces = iter(streamer)
+        try:
+            while (piece := await asyncio.to_thread(next, pieces, None)) is not None:
+                if piece:
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        finally:
+            cancel.set()  # closed or cancelled: generation stops at the next token

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from bot.logs import get_logger, request_context
 from bot.pipeline.message import IncomingMessage, Reply
@@ -10,6 +12,7 @@ from bot.pipeline.steps.base import Step
 from bot.pipeline.turn import Turn
 
 log = get_logger(__name__)
+OnToken = Callable[[str], Awaitable[None]]
 
 
 class Pipeline:
@@ -18,11 +21,15 @@ class Pipeline:
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
 
-    async def handle(self, message: IncomingMessage) -> Reply:
-        """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input."""
+    async def handle(self, message: IncomingMessage, on_token: OnToken | None = None) -> Reply:
+        """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input.
+
+        With ``on_token``, the model's tokens are passed to it as they are generated (for adapters that
+        edit their message in place); the returned ``Reply`` is the final, checked answer.
+        """
         message.validate()
         with request_context(actor=f"{message.platform}:{message.user}", tenant=message.tenant) as request_id:
-            turn = Turn(message=message, request_id=request_id)
+            turn = Turn(message=message, request_id=request_id, on_token=on_token)
             for step in self.steps:
                 early = await step(turn)
                 if early is not None:
@@ -38,6 +45,34 @@ class Pipeline:
                 **turn.timings_ms,
             )
             return reply
+
+    async def stream(self, message: IncomingMessage) -> AsyncIterator[str | Reply]:
+        """Tokens (``str``) as they are generated, then the final ``Reply``.
+
+        Closing the iterator early (or cancelling its consumer) cancels the request, which stops
+        generation at the next token.
+        """
+        queue: asyncio.Queue[str | Reply | BaseException] = asyncio.Queue()
+
+        async def run() -> None:
+            try:
+                await queue.put(await self.handle(message, on_token=queue.put))
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+                await queue.put(exc)
+
+        task = asyncio.create_task(run())
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+                if isinstance(item, Reply):
+                    return
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @staticmethod
     def _reply(turn: Turn) -> Reply:

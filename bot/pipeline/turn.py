@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from agents.agent import Retrieval
@@ -23,6 +24,7 @@ class Turn:
     answer: Answer | None = None
     answer_id: uuid.UUID | None = None
     restricted: bool = False
+    on_token: Callable[[str], Awaitable[None]] | None = None
     restricted_reasons: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)

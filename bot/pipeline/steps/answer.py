@@ -21,6 +21,11 @@ class AnswerStep:
         """Fill ``turn.answer``."""
         if turn.retrieval is None:
             raise RuntimeError("the answer step needs the retrieve step before it")
-        turn.answer = await asyncio.to_thread(self._agent.generate, turn.retrieval, turn.restricted)
+        if turn.on_token is None:
+            turn.answer = await asyncio.to_thread(self._agent.generate, turn.retrieval, turn.restricted)
+        else:
+            turn.answer = await self._agent.agenerate(turn.retrieval, turn.restricted, turn.on_token)
         turn.timings_ms["generate"] = turn.answer.latency_ms.get("generate", 0.0)
+        if "ttft" in turn.answer.latency_ms:
+            turn.timings_ms["ttft"] = turn.answer.latency_ms["ttft"]
         return None
