@@ -1,4 +1,8 @@
-"""Run the benchmark (`make bench`): results to stdout and docs/benchmarks.md; see the package docstring."""
+"""Run the benchmark (`make bench`): results to stdout and docs/benchmarks.md; see the package docstring.
+
+After the handbook benchmark it runs the scale benchmark (``bench.scale``, docs/benchmarks-scale.md);
+``--scale`` runs only that, ``--no-scale`` and ``--quick`` skip it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 from bench import answers, harness, machine, report, retrieval
 from bench.dataset import DOC_FILE, QA, load_qa, load_unanswerable
 from bench.results import RunResults
+from bench.scale.link import SCALE_COMMAND
 from bot.container import Steward
 
 COMMAND = "make bench"
@@ -19,9 +24,14 @@ COMMAND = "make bench"
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="use every 4th QA question only")
-    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC_FILE.name}")
+    parser.add_argument("--quick", action="store_true", help="use every 4th QA question only; no scale benchmark")
+    parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC_FILE.name} (or the scale doc)")
     parser.add_argument("--answers", type=Path, help="also write every answer of both sides to this JSONL file")
+    scale = parser.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--scale", action="store_true", help="run only the scale benchmark (10k and 100k synthetic chunks)"
+    )
+    scale.add_argument("--no-scale", action="store_true", help="skip the scale benchmark (so does --quick)")
     return parser.parse_args(argv)
 
 
@@ -65,9 +75,7 @@ def _measure(steward: Steward, qas: list[QA], quick: bool, started: float, date:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark in a throw-away data dir, print the tables and write ``docs/benchmarks.md``."""
-    args = parse_args(argv)
+def _handbook(args: argparse.Namespace) -> None:
     started, date = time.perf_counter(), machine.date_utc()
     with tempfile.TemporaryDirectory(prefix="steward-bench-", ignore_cleanup_errors=True) as tmp:
         steward = Steward.open(harness.bench_settings(Path(tmp)))
@@ -82,6 +90,17 @@ def main(argv: list[str] | None = None) -> int:
         command = COMMAND + (" (python -m bench --quick)" if args.quick else "")
         DOC_FILE.write_text(report.markdown(results, command), encoding="utf-8")
         _say(f"wrote {DOC_FILE}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark in throw-away data dirs, print the tables and write ``docs/benchmarks*.md``."""
+    args = parse_args(argv)
+    if not args.scale:
+        _handbook(args)
+    if args.scale or not (args.quick or args.no_scale):
+        from bench.scale.run import main as scale_main
+
+        return scale_main(COMMAND if not args.scale else SCALE_COMMAND, write=not args.no_write)
     return 0
 
 

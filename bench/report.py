@@ -10,6 +10,7 @@ from bench.findings import findings
 from bench.keyfacts import __doc__ as KEYFACTS_DOC
 from bench.results import RunResults, loads
 from bench.retrieval import REPEATS
+from bench.scale.link import SECTION as SCALE_SECTION
 from bench.tables import Table, all_tables
 
 INTRO = (
@@ -107,5 +108,5 @@ def markdown(r: RunResults, command: str) -> str:
     ]
     for table in all_tables(r):
         parts += [f"### {table.title}", "", render_table(table), ""]
-    parts += ["## What this shows", "", *(p + "\n" for p in findings(r)), *_definitions(), ""]
+    parts += ["## What this shows", "", *(p + "\n" for p in findings(r)), *_definitions(), "", SCALE_SECTION]
     return "\n".join(parts)

@@ -41,6 +41,9 @@ def upgrade() -> None:
     # Chunks are LIST-partitioned by tenant: each tenant gets its own partition (created on first ingest
     # by steward_ensure_tenant() in 0002) and so its own HNSW index, which keeps tenant-filtered search
     # exact-recall and fast instead of post-filtering one shared graph. See docs/architecture.md.
+    # Embeddings are stored in the row (STORAGE MAIN), not TOASTed: a scan of a tenant's partition then
+    # reads each vector with its row instead of one extra TOAST fetch per chunk (measured in
+    # docs/benchmarks-scale.md).
     op.execute(
         """
         CREATE TABLE chunks (
@@ -56,7 +59,7 @@ def upgrade() -> None:
             page integer,
             anchor text,
             metadata jsonb NOT NULL,
-            embedding vector(384) NOT NULL,
+            embedding vector(384) STORAGE MAIN NOT NULL,
             search_tsv tsvector GENERATED ALWAYS AS (
                 setweight(to_tsvector('english', coalesce(metadata->>'title', '') || ' ' || heading_path), 'A')
                 || setweight(to_tsvector('english', content), 'B')
