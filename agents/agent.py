@@ -30,11 +30,12 @@ MAX_FALLBACK_CITATIONS = 2
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Retrieved chunks (best first) and how long retrieval took."""
+    """Retrieved chunks (best first), how long retrieval took, and the thread's earlier exchanges."""
 
     question: str
     documents: list[Document]
     latency_ms: float
+    history: tuple[tuple[str, str], ...] = ()
 
     @property
     def best_score(self) -> float:
@@ -84,6 +85,24 @@ def abstention(retrieval: Retrieval) -> str:
     return f"I don't know: the documents I can see don't answer that. The nearest sources were: {nearest}."
 
 
+_OPENERS = ("and ", "also ", "but ", "so ", "what about", "how about", "and?", "what if", "then ")
+_REFERENCE_TEXT = "it its it's that this these those they them their one ones there he she him her"
+_REFERENCES = frozenset(_REFERENCE_TEXT.split())
+
+
+def is_follow_up(question: str, max_words: int) -> bool:
+    """True for a short question that leans on the previous one.
+
+    It opens with "and", "what about"… or refers back ("it", "that", "one"…). "What is the capital of
+    Australia?" is short but stands alone.
+    """
+    text = question.strip().lower()
+    words = re.findall(r"[a-z']+", text)
+    if not words or len(words) > max_words:
+        return False
+    return text.startswith(_OPENERS) or any(w in _REFERENCES for w in words)
+
+
 def quote(facts: list[tuple[int, str]]) -> str:
     """The extractive answer: the most relevant sentences, verbatim, each with its citation."""
     return "From the documents: " + " ".join(f"{sentence} [{n}]" for n, sentence in facts)
@@ -128,11 +147,19 @@ class AnswerAgent:
             scope=scope,
         )
 
-    def retrieve(self, question: str, scope: Scope, k: int | None = None) -> Retrieval:
-        """Top-k chunks for ``question`` within ``scope``."""
+    def search_query(self, question: str, history: tuple[tuple[str, str], ...]) -> str:
+        """The text to search with: a short follow-up in a thread is searched with the previous question."""
+        if history and is_follow_up(question, self._agent_settings.followup_words):
+            return f"{history[-1][0]} {question}"
+        return question
+
+    def retrieve(
+        self, question: str, scope: Scope, k: int | None = None, history: tuple[tuple[str, str], ...] = ()
+    ) -> Retrieval:
+        """Top-k chunks for ``question`` (in the context of ``history``) within ``scope``."""
         start = time.perf_counter()
-        documents = self.retriever(scope, k).invoke(question)
-        return Retrieval(question=question, documents=documents, latency_ms=_ms(start))
+        documents = self.retriever(scope, k).invoke(self.search_query(question, history))
+        return Retrieval(question=question, documents=documents, latency_ms=_ms(start), history=history)
 
     def should_abstain(self, retrieval: Retrieval) -> bool:
         """True when even the best chunk is below the similarity threshold."""
@@ -140,7 +167,7 @@ class AnswerAgent:
 
     def facts(self, retrieval: Retrieval) -> list[tuple[int, str]]:
         """The retrieved sentences most relevant to the question, numbered by their passage."""
-        question = self._embedder.embed_array([retrieval.question])[0]
+        question = self._embedder.embed_array([self.search_query(retrieval.question, retrieval.history)])[0]
         return extract(question, retrieval.documents, self._embedder.embed_array, self._agent_settings.facts)
 
     def generate(self, retrieval: Retrieval, restricted: bool = False) -> Answer:
@@ -160,7 +187,8 @@ class AnswerAgent:
             )
         start = time.perf_counter()
         facts = self.facts(retrieval)
-        outcome = self._responder.respond(retrieval.question, facts, retrieval.documents, restricted)
+        asked = self.search_query(retrieval.question, retrieval.history)
+        outcome = self._responder.respond(asked, facts, retrieval.documents, restricted, history=retrieval.history)
         if outcome.declined is not None:
             return Answer(
                 text=outcome.declined.message,
@@ -182,8 +210,9 @@ class AnswerAgent:
             return self.generate(retrieval, restricted)
         start = time.perf_counter()
         facts = await asyncio.to_thread(self.facts, retrieval)
+        asked = self.search_query(retrieval.question, retrieval.history)
         outcome, ttft = await self._responder.arespond(
-            retrieval.question, facts, retrieval.documents, restricted, on_token
+            asked, facts, retrieval.documents, restricted, on_token, history=retrieval.history
         )
         if outcome.declined is not None:
             return Answer(

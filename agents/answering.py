@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -20,11 +21,12 @@ from langchain_core.prompts import ChatPromptTemplate
 from agents.config import AgentSettings, PricingSettings, RouterSettings
 from agents.grounding import groundedness
 from agents.models.router import Attempt, Decline, RouteInput, is_complex, plan
-from agents.prompts import ANSWER_PROMPT, HOSTED_PROMPT, format_facts, format_passages
+from agents.prompts import ANSWER_PROMPT, HOSTED_PROMPT, format_facts, format_passages, history_messages
 
 Facts = list[tuple[int, str]]
 OnToken = Callable[[str], Awaitable[None]]
-Prompted = tuple[ChatPromptTemplate, dict[str, str], list[str]]
+Prompted = tuple[ChatPromptTemplate, dict[str, Any], list[str]]
+History = tuple[tuple[str, str], ...]
 CHARS_PER_TOKEN = 4
 
 
@@ -103,24 +105,39 @@ class Responder:
         return factory()
 
     @staticmethod
-    def _prompt(target: str, question: str, facts: Facts, documents: list[Document]) -> Prompted:
-        """The prompt for ``target``, its inputs, and the texts its answer must be grounded in."""
+    def _prompt(target: str, question: str, facts: Facts, documents: list[Document], history: History) -> Prompted:
+        """The prompt for ``target``, its inputs, and the texts its answer must be grounded in.
+
+        The small local model sees no history (it only confuses it); a hosted model sees the thread.
+        """
         if target == "local":
             return ANSWER_PROMPT, {"facts": format_facts(facts), "question": question}, [s for _, s in facts]
-        inputs = {"context": format_passages(_passages(documents)), "question": question}
+        inputs = {
+            "context": format_passages(_passages(documents)),
+            "question": question,
+            "history": history_messages(history),
+        }
         return HOSTED_PROMPT, inputs, [d.page_content for d in documents]
 
-    def _complete(self, target: str, question: str, facts: Facts, documents: list[Document]) -> Completion:
-        prompt, inputs, shown = self._prompt(target, question, facts, documents)
+    def _complete(
+        self, target: str, question: str, facts: Facts, documents: list[Document], history: History = ()
+    ) -> Completion:
+        prompt, inputs, shown = self._prompt(target, question, facts, documents, history)
         message = (prompt | self._model(target)).invoke(inputs)
         text = str(message.content).strip()
         usage, adapter = _usage(message)
         return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3), adapter, usage)
 
     async def _astream(
-        self, target: str, question: str, facts: Facts, documents: list[Document], on_token: OnToken
+        self,
+        target: str,
+        question: str,
+        facts: Facts,
+        documents: list[Document],
+        on_token: OnToken,
+        history: History = (),
     ) -> tuple[Completion, float | None]:
-        prompt, inputs, shown = self._prompt(target, question, facts, documents)
+        prompt, inputs, shown = self._prompt(target, question, facts, documents, history)
         model = await asyncio.to_thread(self._model, target)
         start, ttft, parts = time.perf_counter(), None, []
         async for chunk in (prompt | model).astream(inputs):
@@ -133,7 +150,13 @@ class Responder:
         return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3)), ttft
 
     async def arespond(
-        self, question: str, facts: Facts, documents: list[Document], restricted: bool, on_token: OnToken
+        self,
+        question: str,
+        facts: Facts,
+        documents: list[Document],
+        restricted: bool,
+        on_token: OnToken,
+        history: History = (),
     ) -> tuple[Outcome, float | None]:
         """Like :meth:`respond`, streaming the first attempt's tokens to ``on_token``; also returns TTFT (ms)."""
         steps = plan(self.route_input(question, facts, restricted))
@@ -142,10 +165,12 @@ class Responder:
         notes: list[str] = []
         completion, ttft = None, None
         try:
-            completion, ttft = await self._astream(steps[0].target, question, facts, documents, on_token)
+            completion, ttft = await self._astream(steps[0].target, question, facts, documents, on_token, history)
         except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
             notes.append(f"{steps[0].target} failed ({_short(exc)})")
-        outcome = await asyncio.to_thread(self.respond, question, facts, documents, restricted, (completion, notes))
+        outcome = await asyncio.to_thread(
+            self.respond, question, facts, documents, restricted, (completion, notes), history
+        )
         return outcome, ttft
 
     def respond(
@@ -155,6 +180,7 @@ class Responder:
         documents: list[Document],
         restricted: bool,
         first: tuple[Completion | None, list[str]] | None = None,
+        history: History = (),
     ) -> Outcome:
         """Try each planned attempt until one gives a grounded answer (``first``: the first one, already run)."""
         steps = plan(self.route_input(question, facts, restricted))
@@ -167,7 +193,7 @@ class Responder:
                 completion = first[0]
                 notes.extend(first[1])
             else:
-                completion = self._try(attempt, question, facts, documents, notes)
+                completion = self._try(attempt, question, facts, documents, notes, history)
             if completion is None:
                 continue
             if completion.score >= self._agent.min_groundedness:
@@ -181,10 +207,16 @@ class Responder:
         return Outcome(fallback[0], "; ".join([fallback[1], *notes]), notes=tuple(notes))
 
     def _try(
-        self, attempt: Attempt, question: str, facts: Facts, documents: list[Document], notes: list[str]
+        self,
+        attempt: Attempt,
+        question: str,
+        facts: Facts,
+        documents: list[Document],
+        notes: list[str],
+        history: History = (),
     ) -> Completion | None:
         try:
-            return self._complete(attempt.target, question, facts, documents)
+            return self._complete(attempt.target, question, facts, documents, history)
         except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
             notes.append(f"{attempt.target} failed ({_short(exc)})")
             return None

@@ -143,6 +143,15 @@ class AgentSettings(BaseModel):
         description="When a generated answer is not grounded: quote the most relevant sentences (`extractive`) "
         "or show it anyway (`none`).",
     )
+    memory_tokens: int = Field(
+        512, ge=0, le=32768, description="Earlier exchanges of a thread kept as context (approximate tokens; 0: none)."
+    )
+    followup_words: int = Field(
+        8,
+        ge=0,
+        le=100,
+        description="A thread question this short (in words) is searched together with the previous one.",
+    )
     facts: int = Field(
         2,
         ge=1,

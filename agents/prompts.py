@@ -6,7 +6,8 @@ Small local models answer far better from two or three relevant sentences than f
 
 from __future__ import annotations
 
-from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 SYSTEM = (
     "You are Steward, a helpful assistant for a company's employees. Answer the question in one short "
@@ -30,8 +31,20 @@ HOSTED_SYSTEM = (
 )
 
 HOSTED_PROMPT = ChatPromptTemplate.from_messages(
-    [("system", HOSTED_SYSTEM + "\n\nContext:\n{context}"), ("human", "{question}")]
+    [
+        ("system", HOSTED_SYSTEM + "\n\nContext:\n{context}"),
+        MessagesPlaceholder("history", optional=True),
+        ("human", "{question}"),
+    ]
 )
+
+
+def history_messages(history: tuple[tuple[str, str], ...]) -> list[BaseMessage]:
+    """A thread's earlier exchanges as chat messages, oldest first."""
+    messages: list[BaseMessage] = []
+    for question, answer in history:
+        messages += [HumanMessage(question), AIMessage(answer)]
+    return messages
 
 
 def format_passages(passages: list[tuple[str, str]]) -> str:

@@ -25,6 +25,7 @@ from bot.db import Database, open_database
 from bot.db.migrate import upgrade
 from bot.pipeline.pipeline import Pipeline
 from bot.pipeline.steps.answer import AnswerStep
+from bot.pipeline.steps.history import HistoryStep
 from bot.pipeline.steps.record import RecordStep
 from bot.pipeline.steps.residency import ResidencyStep
 from bot.pipeline.steps.retrieve import RetrieveStep
@@ -98,6 +99,7 @@ class Steward:
             [
                 ScopeStep(self.collections),
                 ResidencyStep(settings.residency.restricted_tenants, settings.residency.restricted_channels),
+                HistoryStep(database, settings.agent.memory_tokens),
                 RetrieveStep(self.agent),
                 AnswerStep(self.agent),
                 RecordStep(ExchangeRecorder(database)),

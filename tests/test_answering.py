@@ -106,3 +106,24 @@ def test_empty_question_is_rejected_and_nothing_recorded(handbook: Steward) -> N
         _ask(handbook, "   ")
     with handbook.database.engine.connect() as conn:
         assert conn.execute(text("select count(*) from answers")).scalar() == before
+
+
+def test_a_follow_up_in_a_thread_uses_the_thread_history(handbook: Steward) -> None:
+    _ask(handbook, "how many YubiKeys does each person get?", thread="mem-1")
+    follow_up = _ask(handbook, "and what if I lose one?", thread="mem-1")
+    assert not follow_up.abstained
+    assert "passwords-and-mfa.md" in {Path(c.source).name for c in follow_up.citations}
+    alone = handbook.agent.search_query("and what if I lose one?", ())
+    assert alone == "and what if I lose one?"  # without a thread there is nothing to add
+
+
+def test_history_is_bounded_by_tokens(handbook: Steward) -> None:
+    from bot.store.history import thread_history
+
+    for n in range(3):
+        _ask(handbook, f"how many YubiKeys does each person get? ({n})", thread="mem-2")
+    everything = thread_history(handbook.database, "acme", "test", "general", "mem-2", max_tokens=10_000)
+    assert [q[-2] for q, _ in everything] == ["0", "1", "2"]  # oldest first
+    budget = sum(len(q) + len(a) for q, a in everything[-1:]) // 4 + 1
+    assert [q[-2] for q, _ in thread_history(handbook.database, "acme", "test", "general", "mem-2", budget)] == ["2"]
+    assert thread_history(handbook.database, "acme", "test", "general", "other-thread", 10_000) == []

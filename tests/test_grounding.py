@@ -56,3 +56,13 @@ def test_citations_follow_markers_then_supporting_facts() -> None:
 def test_quote_keeps_sentences_verbatim_with_their_passage_numbers() -> None:
     assert quote([(2, FACTS[1])]) == f"From the documents: {FACTS[1]} [2]"
     assert sentences("- **Bold** item with four words\n# Head\nShort.") == ["Bold item with four words"]
+
+
+def test_follow_up_detection() -> None:
+    from agents.agent import is_follow_up
+
+    assert is_follow_up("and what if I lose one?", 8)
+    assert is_follow_up("What about contractors?", 8)
+    assert is_follow_up("how long does it take?", 8)
+    assert not is_follow_up("What is the capital of Australia?", 8)
+    assert not is_follow_up("how many days of paid leave do new hires get each year?", 8)  # long: stands alone

@@ -24,6 +24,7 @@ class Turn:
     answer: Answer | None = None
     answer_id: uuid.UUID | None = None
     restricted: bool = False
+    history: list[tuple[str, str]] = field(default_factory=list)
     on_token: Callable[[str], Awaitable[None]] | None = None
     restricted_reasons: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
