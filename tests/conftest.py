@@ -24,6 +24,14 @@ STEWARD = Path(sys.executable).with_name("steward")
 
 
 @pytest.fixture(scope="session")
+def dense_model() -> Path:
+    """The bundled GGUF converted to a dense HF directory (once per machine; later runs reuse it)."""
+    from agents.models.convert import bundled_gguf, ensure_dense
+
+    return ensure_dense(bundled_gguf(), MODEL_CACHE)
+
+
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("steward-data")
 

@@ -12,19 +12,19 @@ from sqlalchemy import text
 from agents.models.adapters import AdapterError
 from bot.container import Steward
 from bot.pipeline.message import IncomingMessage
-from tests.conftest import MODEL_CACHE, cli_env, run_cli
+from tests.conftest import cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def adapter_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def adapter_dir(tmp_path_factory: pytest.TempPathFactory, dense_model: Path) -> Path:
     """A real PEFT LoRA adapter for the bundled model, with non-zero weights so it changes answers."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(7)
-    base = AutoModelForCausalLM.from_pretrained(MODEL_CACHE, dtype=torch.float32, local_files_only=True)
+    base = AutoModelForCausalLM.from_pretrained(dense_model, dtype=torch.float32, local_files_only=True)
     config = LoraConfig(r=4, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
     peft_model = get_peft_model(base, config)
     out = tmp_path_factory.mktemp("adapter") / "noisy"

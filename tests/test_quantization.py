@@ -9,7 +9,7 @@ from transformers import AutoTokenizer
 from agents.models.loading import load_causal_lm, pick_device
 from tests.conftest import MODEL_CACHE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("dense_model")]
 
 
 def _greedy(model, tokens: int = 4) -> str:
