@@ -189,15 +189,6 @@ class AnswerAgent:
         facts = self.facts(retrieval)
         asked = self.search_query(retrieval.question, retrieval.history)
         outcome = self._responder.respond(asked, facts, retrieval.documents, restricted, history=retrieval.history)
-        if outcome.declined is not None:
-            return Answer(
-                text=outcome.declined.message,
-                citations=[],
-                model="none",
-                mode="declined",
-                route_reason=outcome.reason,
-                latency_ms={"generate": elapsed_ms(start)},
-            )
         return self._answer(retrieval, facts, outcome, elapsed_ms(start))
 
     async def agenerate(self, retrieval: Retrieval, restricted: bool, on_token: OnToken) -> Answer:
@@ -214,6 +205,12 @@ class AnswerAgent:
         outcome, ttft = await self._responder.arespond(
             asked, facts, retrieval.documents, restricted, on_token, history=retrieval.history
         )
+        answer = self._answer(retrieval, facts, outcome, elapsed_ms(start))
+        if ttft is not None:
+            answer.latency_ms["ttft"] = ttft
+        return answer
+
+    def _answer(self, retrieval: Retrieval, facts: list[tuple[int, str]], outcome: Outcome, ms: float) -> Answer:
         if outcome.declined is not None:
             return Answer(
                 text=outcome.declined.message,
@@ -221,14 +218,8 @@ class AnswerAgent:
                 model="none",
                 mode="declined",
                 route_reason=outcome.reason,
-                latency_ms={"generate": elapsed_ms(start)},
+                latency_ms={"generate": ms},
             )
-        answer = self._answer(retrieval, facts, outcome, elapsed_ms(start))
-        if ttft is not None:
-            answer.latency_ms["ttft"] = ttft
-        return answer
-
-    def _answer(self, retrieval: Retrieval, facts: list[tuple[int, str]], outcome: Outcome, ms: float) -> Answer:
         c = outcome.completion
         grounded = c is not None and c.score >= self._agent_settings.min_groundedness
         if c is not None and (grounded or self._agent_settings.fallback == "none"):
