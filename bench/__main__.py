@@ -1,7 +1,8 @@
 """Run the benchmark (`make bench`): results to stdout and docs/benchmarks.md; see the package docstring.
 
 After the handbook benchmark it runs the scale benchmark (``bench.scale``, docs/benchmarks-scale.md);
-``--scale`` runs only that, ``--no-scale`` and ``--quick`` skip it.
+``--scale`` runs only that, ``--no-scale`` and ``--quick`` skip it. ``--inference`` runs only the inference
+benchmark (``bench.inference``, docs/benchmarks-inference.md); it never runs by default.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--scale", action="store_true", help="run only the scale benchmark (10k and 100k synthetic chunks)"
     )
     scale.add_argument("--no-scale", action="store_true", help="skip the scale benchmark (so does --quick)")
+    parser.add_argument(
+        "--inference",
+        action="store_true",
+        help="run only the inference benchmark (quantization speed and quality, docs/benchmarks-inference.md)",
+    )
     return parser.parse_args(argv)
 
 
@@ -95,6 +101,10 @@ def _handbook(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark in throw-away data dirs, print the tables and write ``docs/benchmarks*.md``."""
     args = parse_args(argv)
+    if args.inference:
+        from bench.inference.run import main as inference_main
+
+        return inference_main(write=not args.no_write, quick=args.quick)
     if not args.scale:
         _handbook(args)
     if args.scale or not (args.quick or args.no_scale):
