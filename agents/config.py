@@ -50,13 +50,15 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 means greedy.")
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling mass (used when temperature > 0).")
     stop: list[str] = Field(default_factory=list, description="Stop sequences, as a JSON list or comma-separated.")
-    threads: int = Field(1, ge=1, le=64, description="torch threads used for generation.")
+    threads: int = Field(
+        2, ge=1, le=64, description="torch threads used for generation (2 measured fastest: docs/benchmarks-inference.md)."
+    )
     max_prompt_tokens: int = Field(
         1536, ge=128, le=131072, description="Context budget: retrieved text is trimmed to fit."
     )
     seed: int = Field(0, description="Random seed for sampling, so runs are reproducible.")
     quantization: Literal["none", "dynamic-int8", "nf4", "int8"] = Field(
-        "none",
+        "int8",
         description="`none` (fp32), `dynamic-int8` (torch.ao, CPU), `nf4`/`int8` (bitsandbytes; for CUDA, very "
         "slow on CPU). The CPU default is chosen by measurement: docs/benchmarks.md.",
     )
