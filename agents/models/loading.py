@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import structlog
 import torch
 
 Loader = Callable[[Path, str], Any]
+log = structlog.stdlib.get_logger(__name__)
 
 
 def pick_device(device: str) -> str:
@@ -58,7 +60,18 @@ LOADERS: dict[str, Loader] = {
 
 
 def load_causal_lm(model_dir: Path, quantization: str, device: str) -> Any:
-    """Load ``model_dir`` with the chosen quantization on the chosen device, in eval mode."""
-    model = LOADERS[quantization](model_dir, pick_device(device))
+    """Load ``model_dir`` with the chosen quantization on the chosen device, in eval mode.
+
+    If bitsandbytes cannot load the model here (no wheel for this platform, no usable CPU backend), the
+    model is loaded in fp32 instead and a warning is logged, so the default never leaves Steward mute.
+    """
+    target = pick_device(device)
+    try:
+        model = LOADERS[quantization](model_dir, target)
+    except Exception as exc:  # noqa: BLE001 - any loader failure has the same remedy
+        if quantization not in ("int8", "nf4"):
+            raise
+        log.warning("model.quantization_unavailable", quantization=quantization, error=str(exc)[:200])
+        model = _fp32(model_dir, target)
     model.eval()
     return model
