@@ -51,7 +51,10 @@ class LLMSettings(BaseModel):
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="Nucleus sampling mass (used when temperature > 0).")
     stop: list[str] = Field(default_factory=list, description="Stop sequences, as a JSON list or comma-separated.")
     threads: int = Field(
-        2, ge=1, le=64, description="torch threads used for generation (2 measured fastest: docs/benchmarks-inference.md)."
+        2,
+        ge=1,
+        le=64,
+        description="torch threads used for generation (2 measured fastest: docs/benchmarks-inference.md).",
     )
     max_prompt_tokens: int = Field(
         1536, ge=128, le=131072, description="Context budget: retrieved text is trimmed to fit."
