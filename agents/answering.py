@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from langchain_core.documents import Document
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -28,6 +29,7 @@ OnToken = Callable[[str], Awaitable[None]]
 Prompted = tuple[ChatPromptTemplate, dict[str, Any], list[str]]
 History = tuple[tuple[str, str], ...]
 CHARS_PER_TOKEN = 4
+log = structlog.stdlib.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class Responder:
             return self._complete(attempt.target, question, facts, documents, history)
         except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
             notes.append(f"{attempt.target} failed ({_short(exc)})")
+            log.warning("model.failed", target=attempt.target, error=_short(exc))
             return None
 
     def cost(self, completion: Completion) -> float:

@@ -33,7 +33,14 @@ class LLMSettings(BaseModel):
 
     ENV_PREFIX: ClassVar[str] = "STEWARD_LLM_"
 
-    mode: Literal["local"] = Field("local", description="Model backend. `local` runs transformers in-process.")
+    mode: Literal["local", "llamacpp"] = Field(
+        "local",
+        description="Local backend: `local` runs transformers in-process; `llamacpp` runs the GGUF with "
+        "llama-cpp-python (optional extra `[llamacpp]`, not installed by default).",
+    )
+    llamacpp_lora: Path | None = Field(
+        None, description="A GGUF LoRA for the llamacpp backend (converted from a PEFT adapter; docs/operations.md)."
+    )
     model_dir: Path | None = Field(
         None,
         description="Any Hugging Face model directory to load instead of the bundled SmolLM2 GGUF.",

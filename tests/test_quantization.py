@@ -43,3 +43,15 @@ def test_nf4_loads_4bit_layers_and_generates() -> None:
     model = load_causal_lm(MODEL_CACHE, "nf4", pick_device("auto"))
     assert any(type(m).__name__ == "Linear4bit" for m in model.modules())
     assert _greedy(model, tokens=2).strip()
+
+
+def test_llamacpp_mode_without_the_extra_says_how_to_install_it(tmp_path) -> None:
+    import importlib.util
+
+    from agents.config import LLMSettings
+    from agents.models.factory import make_chat_model
+
+    if importlib.util.find_spec("llama_cpp") is not None:
+        pytest.skip("llama-cpp-python is installed here")
+    with pytest.raises(RuntimeError, match=r"pip install -e '\.\[llamacpp\]'"):
+        make_chat_model(LLMSettings(mode="llamacpp"), tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -54,7 +55,29 @@ def _make_local(settings: LLMSettings, data_dir: Path, adapters: AdapterSlot | N
     )
 
 
+def _make_llamacpp(settings: LLMSettings, data_dir: Path, adapters: AdapterSlot | None) -> BaseChatModel:
+    """The GGUF run directly by llama.cpp (PEFT adapters must be converted to a GGUF LoRA first)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise RuntimeError(
+            "STEWARD_LLM_MODE=llamacpp needs llama-cpp-python: pip install -e '.[llamacpp]' (it compiles for a while)"
+        )
+    from langchain_community.chat_models import ChatLlamaCpp
+
+    return ChatLlamaCpp(
+        model_path=str(settings.gguf_file or bundled_gguf()),
+        lora_path=str(settings.llamacpp_lora) if settings.llamacpp_lora else None,
+        n_ctx=settings.max_prompt_tokens + settings.max_tokens,
+        n_threads=settings.threads,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        stop=settings.stop or None,
+        seed=settings.seed,
+        verbose=False,
+    )
+
+
 def make_chat_model(settings: LLMSettings, data_dir: Path, adapters: AdapterSlot | None = None) -> BaseChatModel:
     """Build the configured chat model (``STEWARD_LLM_MODE``); local models apply the active LoRA adapter."""
-    builders = {"local": _make_local}
+    builders = {"local": _make_local, "llamacpp": _make_llamacpp}
     return builders[settings.mode](settings, data_dir, adapters)
