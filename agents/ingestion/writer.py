@@ -99,7 +99,8 @@ def _rows(
     ]
 
 
-def _copy(conn: Connection, rows: list[tuple[object, ...]]) -> None:
+def copy_rows(conn: Connection, rows: list[tuple[object, ...]], target: str = "chunks") -> None:
+    """Binary-COPY ``rows`` (in ``COLUMNS`` order) into a transaction-local stage, then into ``target``."""
     raw = conn.connection.driver_connection
     if raw is None:
         raise RuntimeError("no driver connection for COPY")
@@ -109,7 +110,7 @@ def _copy(conn: Connection, rows: list[tuple[object, ...]]) -> None:
             copy.set_types(_TYPES)
             for row in rows:
                 copy.write_row(row)
-        cur.execute(f"INSERT INTO chunks ({COLUMNS}) SELECT {COLUMNS} FROM chunk_stage")  # noqa: S608
+        cur.execute(f"INSERT INTO {target} ({COLUMNS}) SELECT {COLUMNS} FROM chunk_stage")  # noqa: S608
 
 
 def replace_document(
@@ -120,7 +121,7 @@ def replace_document(
     with tx(tenant) as conn:
         doc_id = _upsert_document(conn, doc, tenant, collection, len(drafts))
         conn.execute(text("DELETE FROM chunks WHERE tenant_id = :t AND document_id = :d"), {"t": tenant, "d": doc_id})
-        _copy(conn, _rows(doc, doc_id, tenant, collection, drafts, vectors))
+        copy_rows(conn, _rows(doc, doc_id, tenant, collection, drafts, vectors))
     return doc_id
 
 

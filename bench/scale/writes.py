@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.ingestion.writer import COLUMNS, replace_document
+from agents.ingestion.writer import copy_rows, replace_document
 from agents.tenancy import TenantTx
 from bench.scale.data import COLLECTION, DIM, Doc
 
@@ -24,12 +24,6 @@ PEER_COLLECTION = "scale_peer"
 _PEER_HNSW = (
     "CREATE INDEX langchain_pg_embedding_hnsw ON langchain_pg_embedding"
     " USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-)
-_TYPES = ["uuid", "uuid", "text", "text", "int4", "text", "text", "text", "int4", "int4", "text", "jsonb", "vector"]
-_STAGE = (
-    "CREATE TEMP TABLE transport_stage (id uuid, document_id uuid, tenant_id text, collection text, chunk_index int,"
-    " heading_path text, content text, content_hash text, token_count int, page int, anchor text, metadata jsonb,"
-    " embedding vector) ON COMMIT DROP"
 )
 _TRANSPORT = (
     "CREATE TABLE IF NOT EXISTS scale_transport (id uuid, document_id uuid, tenant_id text, collection text,"
@@ -126,7 +120,7 @@ def write_transport(engine: Engine, docs: list[Doc]) -> Timed:
     start = time.perf_counter()
     for batch in rows:
         with engine.begin() as conn:
-            _copy_batch(conn, batch)
+            copy_rows(conn, batch, target="scale_transport")
     return Timed(sum(len(b) for b in rows), time.perf_counter() - start)
 
 
@@ -137,16 +131,3 @@ def _transport_rows(doc: Doc) -> list[tuple[object, ...]]:
          d.token_count, d.page, d.anchor, meta, vector)
         for d, vector in zip(doc.drafts, doc.vectors, strict=True)
     ]  # fmt: skip
-
-
-def _copy_batch(conn: Connection, rows: list[tuple[object, ...]]) -> None:
-    raw = conn.connection.driver_connection
-    if raw is None:
-        raise RuntimeError("no driver connection for COPY")
-    with raw.cursor() as cur:
-        cur.execute(_STAGE)
-        with cur.copy(f"COPY transport_stage ({COLUMNS}) FROM STDIN WITH (FORMAT BINARY)") as copy:
-            copy.set_types(_TYPES)
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(f"INSERT INTO scale_transport ({COLUMNS}) SELECT {COLUMNS} FROM transport_stage")  # noqa: S608
