@@ -23,6 +23,7 @@ from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import Reranker
 from agents.retrieval.retriever import StewardRetriever
 from agents.retrieval.store import ChunkSearch, Scope
+from agents.tools import DocTools, Library
 
 _MARKER = re.compile(r"\[(\d+)\]")
 MAX_FALLBACK_CITATIONS = 2
@@ -36,6 +37,7 @@ class Retrieval:
     documents: list[Document]
     latency_ms: float
     history: tuple[tuple[str, str], ...] = ()
+    scope: Scope | None = None
 
     @property
     def best_score(self) -> float:
@@ -159,7 +161,21 @@ class AnswerAgent:
         """Top-k chunks for ``question`` (in the context of ``history``) within ``scope``."""
         start = time.perf_counter()
         documents = self.retriever(scope, k).invoke(self.search_query(question, history))
-        return Retrieval(question=question, documents=documents, latency_ms=_ms(start), history=history)
+        return Retrieval(question, documents, _ms(start), history, scope)
+
+    def tools(self, retrieval: Retrieval) -> DocTools | None:
+        """``search_docs``/``list_sources`` for a tool-calling model, confined to the retrieval's scope."""
+        scope = retrieval.scope
+        if scope is None:
+            return None
+
+        def search(query: str, collections: tuple[str, ...]) -> list[Document]:
+            return self.retriever(Scope(scope.tenant, collections)).invoke(query)
+
+        def sources(collections: tuple[str, ...]) -> list[tuple[str, str, str]]:
+            return self._search.sources(Scope(scope.tenant, collections))
+
+        return DocTools(search, sources, scope.collections, Library(list(retrieval.documents)))
 
     def should_abstain(self, retrieval: Retrieval) -> bool:
         """True when even the best chunk is below the similarity threshold."""
@@ -188,7 +204,9 @@ class AnswerAgent:
         start = time.perf_counter()
         facts = self.facts(retrieval)
         asked = self.search_query(retrieval.question, retrieval.history)
-        outcome = self._responder.respond(asked, facts, retrieval.documents, restricted, history=retrieval.history)
+        outcome = self._responder.respond(
+            asked, facts, retrieval.documents, restricted, history=retrieval.history, tools=self.tools(retrieval)
+        )
         return self._answer(retrieval, facts, outcome, elapsed_ms(start))
 
     async def agenerate(self, retrieval: Retrieval, restricted: bool, on_token: OnToken) -> Answer:
@@ -203,7 +221,7 @@ class AnswerAgent:
         facts = await asyncio.to_thread(self.facts, retrieval)
         asked = self.search_query(retrieval.question, retrieval.history)
         outcome, ttft = await self._responder.arespond(
-            asked, facts, retrieval.documents, restricted, on_token, history=retrieval.history
+            asked, facts, retrieval.documents, restricted, on_token, retrieval.history, self.tools(retrieval)
         )
         answer = self._answer(retrieval, facts, outcome, elapsed_ms(start))
         if ttft is not None:
@@ -226,9 +244,10 @@ class AnswerAgent:
             text, mode = c.text, "generated"
         else:
             text, mode = quote(facts), "extractive"
+        shown = list(c.documents) if c is not None and c.documents else retrieval.documents
         return Answer(
             text=text,
-            citations=cite(text, retrieval.documents, self._settings.min_score, facts),
+            citations=cite(text, shown, self._settings.min_score, facts),
             model=c.model if c else self.model_label,
             mode=mode,
             groundedness=c.score if c else None,

@@ -11,18 +11,19 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from langchain_core.documents import Document
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.prompts import ChatPromptTemplate
 
 from agents.config import AgentSettings, PricingSettings, RouterSettings
 from agents.grounding import groundedness
 from agents.models.router import Attempt, Decline, RouteInput, is_complex, plan
 from agents.prompts import ANSWER_PROMPT, HOSTED_PROMPT, format_facts, format_passages, history_messages
+from agents.tools import DocTools, ToolAgent, ToolRun
 
 Facts = list[tuple[int, str]]
 OnToken = Callable[[str], Awaitable[None]]
@@ -42,6 +43,7 @@ class Completion:
     score: float
     adapter: str | None = None
     usage: dict[str, int] = field(default_factory=dict)
+    documents: tuple[Document, ...] = ()  # every passage shown, when a tool-calling agent found more
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,27 @@ class Responder:
         }
         return HOSTED_PROMPT, inputs, [d.page_content for d in documents]
 
+    def _uses_tools(self, target: str, tools: DocTools | None) -> bool:
+        return target == "hosted" and tools is not None and self._agent.hosted_agent == "tools"
+
+    def _tool_agent(self) -> ToolAgent:
+        return ToolAgent(self._model("hosted"), self._agent.max_tool_calls)
+
+    def _tool_completion(self, run: ToolRun) -> Completion:
+        score = round(groundedness(run.text, [d.page_content for d in run.documents]), 3)
+        return Completion(run.text, "hosted", self._labels["hosted"], score, None, run.usage, tuple(run.documents))
+
     def _complete(
-        self, target: str, question: str, facts: Facts, documents: list[Document], history: History = ()
+        self,
+        target: str,
+        question: str,
+        facts: Facts,
+        documents: list[Document],
+        history: History = (),
+        tools: DocTools | None = None,
     ) -> Completion:
+        if tools is not None and self._uses_tools(target, tools):
+            return self._tool_completion(self._tool_agent().run(question, tools, history_messages(history)))
         prompt, inputs, shown = self._prompt(target, question, facts, documents, history)
         message = (prompt | self._model(target)).invoke(inputs)
         text = str(message.content).strip()
@@ -138,18 +158,34 @@ class Responder:
         documents: list[Document],
         on_token: OnToken,
         history: History = (),
+        tools: DocTools | None = None,
     ) -> tuple[Completion, float | None]:
+        if tools is not None and self._uses_tools(target, tools):
+            return await self._astream_tools(question, tools, on_token, history)
         prompt, inputs, shown = self._prompt(target, question, facts, documents, history)
         model = await asyncio.to_thread(self._model, target)
-        start, ttft, parts = time.perf_counter(), None, []
+        start, ttft, full = time.perf_counter(), None, AIMessageChunk(content="")
         async for chunk in (prompt | model).astream(inputs):
-            piece = str(chunk.content)
-            if piece:
+            full = cast(AIMessageChunk, full + chunk)
+            if piece := str(chunk.content):
                 ttft = ttft if ttft is not None else elapsed_ms(start)
-                parts.append(piece)
                 await on_token(piece)
-        text = "".join(parts).strip()
-        return Completion(text, target, self._labels[target], round(groundedness(text, shown), 3)), ttft
+        text = str(full.content).strip()
+        usage, adapter = _usage(full)
+        score = round(groundedness(text, shown), 3)
+        return Completion(text, target, self._labels[target], score, adapter, usage), ttft
+
+    async def _astream_tools(
+        self, question: str, tools: DocTools, on_token: OnToken, history: History
+    ) -> tuple[Completion, float | None]:
+        agent = await asyncio.to_thread(self._tool_agent)
+        start, ttft = time.perf_counter(), None
+        async for item in agent.astream(question, tools, history_messages(history)):
+            if isinstance(item, ToolRun):
+                return self._tool_completion(item), ttft
+            ttft = ttft if ttft is not None else elapsed_ms(start)
+            await on_token(item)
+        raise RuntimeError("the tool agent ended without a result")
 
     async def arespond(
         self,
@@ -159,6 +195,7 @@ class Responder:
         restricted: bool,
         on_token: OnToken,
         history: History = (),
+        tools: DocTools | None = None,
     ) -> tuple[Outcome, float | None]:
         """Like :meth:`respond`, streaming the first attempt's tokens to ``on_token``; also returns TTFT (ms)."""
         steps = plan(self.route_input(question, facts, restricted))
@@ -167,11 +204,13 @@ class Responder:
         notes: list[str] = []
         completion, ttft = None, None
         try:
-            completion, ttft = await self._astream(steps[0].target, question, facts, documents, on_token, history)
+            completion, ttft = await self._astream(
+                steps[0].target, question, facts, documents, on_token, history, tools
+            )
         except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
             notes.append(f"{steps[0].target} failed ({_short(exc)})")
         outcome = await asyncio.to_thread(
-            self.respond, question, facts, documents, restricted, (completion, notes), history
+            self.respond, question, facts, documents, restricted, (completion, notes), history, tools
         )
         return outcome, ttft
 
@@ -183,6 +222,7 @@ class Responder:
         restricted: bool,
         first: tuple[Completion | None, list[str]] | None = None,
         history: History = (),
+        tools: DocTools | None = None,
     ) -> Outcome:
         """Try each planned attempt until one gives a grounded answer (``first``: the first one, already run)."""
         steps = plan(self.route_input(question, facts, restricted))
@@ -195,7 +235,7 @@ class Responder:
                 completion = first[0]
                 notes.extend(first[1])
             else:
-                completion = self._try(attempt, question, facts, documents, notes, history)
+                completion = self._try(attempt, question, facts, documents, notes, history, tools)
             if completion is None:
                 continue
             if completion.score >= self._agent.min_groundedness:
@@ -216,9 +256,10 @@ class Responder:
         documents: list[Document],
         notes: list[str],
         history: History = (),
+        tools: DocTools | None = None,
     ) -> Completion | None:
         try:
-            return self._complete(attempt.target, question, facts, documents, history)
+            return self._complete(attempt.target, question, facts, documents, history, tools)
         except Exception as exc:  # noqa: BLE001 - any model failure is a reason to try the next route
             notes.append(f"{attempt.target} failed ({_short(exc)})")
             log.warning("model.failed", target=attempt.target, error=_short(exc))

@@ -170,6 +170,12 @@ class AgentSettings(BaseModel):
         le=10,
         description="Most relevant retrieved sentences given to the model (and quoted by the fallback).",
     )
+    hosted_agent: Literal["tools", "prompt"] = Field(
+        "tools",
+        description="How a hosted model answers: `tools` runs a LangChain tool-calling agent that may call "
+        "search_docs/list_sources; `prompt` is one call with the retrieved passages.",
+    )
+    max_tool_calls: int = Field(4, ge=0, le=20, description="Most tool calls the hosted agent may make per answer.")
 
 
 class HostedSettings(BaseModel):

@@ -10,15 +10,19 @@ Usage::
 Each request takes the next behaviour from the script queue; once it is empty, ``server.default`` is used.
 A behaviour's ``kind`` is ``"ok"``, ``"malformed"`` (200 with a body that is not JSON), ``"stall"`` (answer only
 after ``stall_s``) or an HTTP status code as text (``"429"``, ``"500"``, ``"400"``...).
+With ``tool_calls`` an ``"ok"`` behaviour answers with those function calls (streamed or not) instead of
+text, as a tool-calling model does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -38,6 +42,8 @@ class Behaviour:
     token_delay_s: float = 0.0  # pause before each streamed token
     stall_s: float = 5.0  # how long "stall" waits before answering, and "stall_after" mid-stream
     stall_after: int | None = None  # streaming: stall for stall_s after this many tokens
+    tool_calls: list[tuple[str, dict[str, Any]]] | None = None  # answer with these function calls instead of text
+    reply: Callable[[dict[str, Any]], str] | None = None  # compute the text from the request body instead
 
 
 @dataclass
@@ -63,14 +69,25 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\s*\S+", text) or [text]
 
 
-def _completion(body: dict[str, Any], text: str) -> dict[str, Any]:
+def _tool_calls(calls: list[tuple[str, dict[str, Any]]], streaming: bool = False) -> list[dict[str, Any]]:
+    out = []
+    for n, (name, arguments) in enumerate(calls):
+        call = {"id": f"call_{n}", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
+        out.append({"index": n, **call} if streaming else call)
+    return out
+
+
+def _completion(body: dict[str, Any], text: str, calls: list[tuple[str, dict[str, Any]]] | None = None) -> dict:
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if calls:
+        message = {"role": "assistant", "content": None, "tool_calls": _tool_calls(calls)}
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", "fake"),
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": None}
+            {"index": 0, "message": message, "finish_reason": "tool_calls" if calls else "stop", "logprobs": None}
         ],
         "usage": {"prompt_tokens": 7, "completion_tokens": len(_tokens(text)), "total_tokens": 7 + len(_tokens(text))},
     }
@@ -110,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, record: RecordedRequest, behaviour: Behaviour) -> None:
         body = record.body if isinstance(record.body, dict) else {}
+        if behaviour.reply is not None:
+            behaviour = dataclasses.replace(behaviour, text=behaviour.reply(body), reply=None)
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
         elif behaviour.kind == "stall":
@@ -122,7 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif body.get("stream"):
             self._stream(record, body, behaviour)
         else:
-            self._json(200, _completion(body, behaviour.text))
+            self._json(200, _completion(body, behaviour.text, behaviour.tool_calls))
 
     def _error(self, status: int, behaviour: Behaviour) -> None:
         headers = {"Retry-After": behaviour.retry_after} if behaviour.retry_after is not None else {}
@@ -147,6 +166,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
+        if behaviour.tool_calls:
+            self._event(_chunk(body, {"role": "assistant", "tool_calls": _tool_calls(behaviour.tool_calls, True)}))
+            self._event(_chunk(body, {}, "tool_calls"))
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
         for n, token in enumerate(_tokens(behaviour.text)):
             delay = behaviour.stall_s if n == behaviour.stall_after else behaviour.token_delay_s
             if self.server.fake.stopping.wait(delay):

@@ -135,7 +135,8 @@ def test_ungrounded_local_answers_escalate(handbook: Steward, settings: Settings
     fake.default = Behaviour(text="Meal expenses while travelling for work are capped at 75 EUR per day.")
     app = _app(handbook, settings, fake, "local-first", agent=strict, llm=LLMSettings(dense_dir=MODEL_CACHE))
     reply = _ask(app)
-    if reply.model == "hosted:fake-model":
-        assert "local not grounded" in _route(app, reply)
-    else:  # the local answer happened to be perfectly grounded: nothing to escalate
-        assert fake.requests == []
+    # Greedy decoding is deterministic: the 135M model paraphrases (groundedness 0.25 here), so with a
+    # threshold of 1.0 the local answer must be rejected and the question escalated to the hosted model.
+    assert reply.model == "hosted:fake-model" and len(fake.requests) == 1
+    route = _route(app, reply)
+    assert route.startswith("escalated") and "local not grounded" in route

@@ -44,8 +44,10 @@ def test_local_tokens_stream_before_the_final_reply(handbook: Steward) -> None:
     assert "".join(t for _, t in tokens).strip()
     assert reply.citations and reply.latency_ms["ttft"] > 0
     with handbook.database.engine.connect() as conn:
-        ttft = conn.execute(text("select ttft_ms from answers where id = :i"), {"i": reply.answer_id}).scalar()
-    assert ttft == reply.latency_ms["ttft"]
+        sql = "select ttft_ms, tokens_in, tokens_out from answers where id = :i"
+        row = conn.execute(text(sql), {"i": reply.answer_id}).one()
+    assert row.ttft_ms == reply.latency_ms["ttft"]
+    assert row.tokens_in > 20 and row.tokens_out >= len(tokens)  # counted for streamed answers too
 
 
 def test_hosted_tokens_stream_through_the_pipeline(handbook: Steward, settings: Settings) -> None:

@@ -11,27 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
-import openai
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.exceptions import ModelError
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, SecretStr
 
 from agents.config import HostedSettings
 from agents.models.breaker import CircuitBreaker, CircuitOpen
+from agents.models.failures import Verdict, classify
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _SECRET_LIKE = re.compile(r"(Bearer\s+|sk-)[\w.\-]{4,}", re.IGNORECASE)
@@ -43,59 +43,6 @@ class HostedError(RuntimeError):
 
 class HostedUnavailable(HostedError, CircuitOpen):
     """The circuit breaker is open: the call failed fast and nothing was sent."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What one failed request means: whether to retry it, whether it counts against the breaker, and why."""
-
-    retry: bool
-    counts: bool
-    reason: str
-    wait_s: float | None = None  # the server's Retry-After, when it sent one
-
-
-def _seconds(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        try:
-            return parsedate_to_datetime(value).timestamp() - time.time()  # Retry-After may be an HTTP date
-        except (TypeError, ValueError):
-            return None
-
-
-def _retry_after(exc: BaseException) -> float | None:
-    """The wait a 429 asks for, from ``retry-after-ms`` (OpenAI) or ``Retry-After``; None when absent."""
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        if (value := headers.get(name)) is not None and (seconds := _seconds(value)) is not None:
-            return max(0.0, seconds * scale)
-    return None
-
-
-def _status_verdict(exc: openai.APIStatusError) -> Verdict:
-    status = exc.status_code
-    if status == 429:
-        return Verdict(True, True, "rate limited (HTTP 429)", _retry_after(exc))
-    if status >= 500:
-        return Verdict(True, True, f"server error (HTTP {status})")
-    return Verdict(False, False, f"request rejected (HTTP {status}): {exc.message}")
-
-
-def classify(exc: BaseException) -> Verdict:
-    """Sort a failed request into retryable (429, 5xx, timeout, connection) or final (other 4xx, malformed)."""
-    if isinstance(exc, openai.APIStatusError):
-        return _status_verdict(exc)
-    if isinstance(exc, json.JSONDecodeError | openai.APIResponseValidationError):
-        return Verdict(False, True, "hosted model returned malformed JSON")
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
-        return Verdict(True, True, "request timed out")
-    if isinstance(exc, openai.APIConnectionError | ConnectionError):
-        return Verdict(True, True, "could not connect to the hosted model")
-    if isinstance(exc, ModelError):
-        return Verdict(exc.is_retryable, exc.is_retryable, f"{type(exc).__name__}: {exc}", _retry_after(exc))
-    return Verdict(False, True, f"unexpected {type(exc).__name__}: {exc}")
 
 
 class ResilientChatModel(BaseChatModel):
@@ -118,6 +65,19 @@ class ResilientChatModel(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"inner": self.inner._identifying_params, "max_retries": self.max_retries}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer ``tools`` to the model (OpenAI function calling), keeping retries and the breaker."""
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        return self.bind(tools=formatted, **kwargs)
 
     def _line(self, text: str) -> str:
         """One line, at most 300 characters, with every secret masked."""

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -25,6 +26,16 @@ def _chat_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
 def _cut_at_stop(text: str, stop: list[str]) -> str:
     positions = [text.find(s) for s in stop if s and s in text]
     return text[: min(positions)] if positions else text
+
+
+@dataclass(frozen=True)
+class _Streaming:
+    """A generation running in its thread: its tokens, how to stop it, and its counts once done."""
+
+    streamer: Any
+    cancel: threading.Event
+    thread: threading.Thread
+    stats: dict[str, Any]
 
 
 class TransformersChatModel(BaseChatModel):
@@ -100,8 +111,8 @@ class TransformersChatModel(BaseChatModel):
         message = AIMessage(content=text, usage_metadata=usage, response_metadata=metadata)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
-    def _start_stream(self, messages: list[BaseMessage], stop: list[str] | None) -> tuple[Any, threading.Event]:
-        """Start generating in a thread; returns the token streamer and an event that stops generation."""
+    def _start_stream(self, messages: list[BaseMessage], stop: list[str] | None) -> _Streaming:
+        """Start generating in a thread; returns the token streamer, a cancel event and the final counts."""
         from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
         class _Cancelled(StoppingCriteria):
@@ -118,16 +129,33 @@ class TransformersChatModel(BaseChatModel):
             "stopping_criteria": StoppingCriteriaList([_Cancelled()]),
         }
 
+        prompt_len = int(inputs["input_ids"].shape[1])
+        stats: dict[str, Any] = {"input_tokens": prompt_len, "output_tokens": 0, "adapter": None}
+
         def run() -> None:
             with self.lock, torch.inference_mode():
                 torch.set_num_threads(self.threads)
                 torch.manual_seed(self.seed)
-                model, context, _ = self._select()
+                model, context, stats["adapter"] = self._select()
                 with context:
-                    model.generate(**inputs, **kwargs)
+                    output = model.generate(**inputs, **kwargs)
+                stats["output_tokens"] = int(output.shape[1]) - prompt_len
 
-        threading.Thread(target=run, daemon=True, name="steward-generate").start()
-        return streamer, cancel
+        thread = threading.Thread(target=run, daemon=True, name="steward-generate")
+        thread.start()
+        return _Streaming(streamer, cancel, thread, stats)
+
+    def _final_chunk(self, streaming: _Streaming) -> ChatGenerationChunk:
+        """An empty chunk carrying the token counts and the adapter, once generation has finished."""
+        streaming.thread.join(timeout=60)
+        stats = streaming.stats
+        usage = {
+            "input_tokens": stats["input_tokens"],
+            "output_tokens": stats["output_tokens"],
+            "total_tokens": stats["input_tokens"] + stats["output_tokens"],
+        }
+        metadata = {"model_name": self.model_name, "adapter": stats["adapter"]}
+        return ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata))
 
     def _stream(
         self,
@@ -136,13 +164,14 @@ class TransformersChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        streamer, cancel = self._start_stream(messages, stop)
+        streaming = self._start_stream(messages, stop)
         try:
-            for piece in streamer:
+            for piece in streaming.streamer:
                 if piece:
                     yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            yield self._final_chunk(streaming)
         finally:
-            cancel.set()  # the consumer stopped (or finished): generation stops at the next token
+            streaming.cancel.set()  # the consumer stopped (or finished): generation stops at the next token
 
     async def _astream(
         self,
@@ -151,11 +180,12 @@ class TransformersChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        streamer, cancel = self._start_stream(messages, stop)
-        pieces = iter(streamer)
+        streaming = self._start_stream(messages, stop)
+        pieces = iter(streaming.streamer)
         try:
             while (piece := await asyncio.to_thread(next, pieces, None)) is not None:
                 if piece:
                     yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            yield await asyncio.to_thread(self._final_chunk, streaming)
         finally:
-            cancel.set()  # closed or cancelled: generation stops at the next token
+            streaming.cancel.set()  # closed or cancelled: generation stops at the next token

@@ -101,6 +101,15 @@ def tune_hnsw(conn: Connection, ef_search: int) -> None:
     conn.execute(text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)"))
 
 
+_SOURCES = text(
+    """
+    SELECT collection, title, source FROM documents
+    WHERE tenant_id = :tenant AND (CAST(:collections AS text[]) IS NULL OR collection = ANY(:collections))
+    ORDER BY collection, title LIMIT :limit
+    """
+)
+
+
 class ChunkSearch:
     """Approximate nearest neighbours with pgvector's HNSW, in the tenant's partition, deduplicated."""
 
@@ -114,3 +123,9 @@ class ChunkSearch:
             tune_hnsw(conn, self._ef_search)
             rows = conn.execute(_VECTOR, {"q": vector_literal(vector), "k": 2 * k, **scope_params(scope)}).all()
         return dedupe([hit_from_row(r) for r in rows], k)
+
+    def sources(self, scope: Scope, limit: int = 200) -> list[tuple[str, str, str]]:
+        """(collection, title, source) of the documents in ``scope``, for the agent's ``list_sources`` tool."""
+        with self._tx(scope.tenant) as conn:
+            rows = conn.execute(_SOURCES, {"limit": limit, **scope_params(scope)}).all()
+        return [(r.collection, r.title, r.source) for r in rows]

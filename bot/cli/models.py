@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from agents.models.adapters import AdapterError
+from agents.models.factory import resolve_local_dir
+from agents.models.merge import merge_adapter
 from bot.cli.common import fail, open_app, settings_for_cli
 
 adapters_app = typer.Typer(no_args_is_help=True, help="LoRA adapters for the local model.")
@@ -62,3 +64,19 @@ def adapters_deactivate() -> None:
     with open_app(settings) as app:
         app.adapters.activate(None)
     typer.echo("no adapter is active")
+
+
+@adapters_app.command("merge")
+def adapters_merge(
+    name: Annotated[str, typer.Argument()],
+    out: Annotated[Path, typer.Option("--out", help="New directory for the merged model.")],
+) -> None:
+    """Bake an adapter into the base weights; serve the result with STEWARD_LLM_MODEL_DIR."""
+    settings = settings_for_cli()
+    with open_app(settings) as app:
+        try:
+            info = app.adapters.get(name)
+            merged = merge_adapter(resolve_local_dir(settings.llm, settings.core.data_dir), info.path, out)
+        except AdapterError as exc:
+            fail(str(exc), 2)
+    typer.echo(f"merged {name} into {merged}: set STEWARD_LLM_MODEL_DIR={merged} to serve it")
