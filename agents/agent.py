@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
@@ -127,6 +128,7 @@ class AnswerAgent:
         settings: RetrievalSettings,
         agent_settings: AgentSettings,
         model_label: str,
+        screen: Callable[[str, list[Document]], list[Document]] | None = None,
     ) -> None:
         self._embedder = embedder
         self._search = search
@@ -136,6 +138,7 @@ class AnswerAgent:
         self._settings = settings
         self._agent_settings = agent_settings
         self.model_label = model_label
+        self._screen = screen  # drops retrieved chunks that must never reach a model (e.g. injections)
 
     def retriever(self, scope: Scope, k: int | None = None) -> StewardRetriever:
         """A LangChain retriever over ``scope`` returning ``k`` passages (default ``top_k``)."""
@@ -160,7 +163,7 @@ class AnswerAgent:
     ) -> Retrieval:
         """Top-k chunks for ``question`` (in the context of ``history``) within ``scope``."""
         start = time.perf_counter()
-        documents = self.retriever(scope, k).invoke(self.search_query(question, history))
+        documents = self._screened(scope, self.retriever(scope, k).invoke(self.search_query(question, history)))
         return Retrieval(question, documents, _ms(start), history, scope)
 
     def tools(self, retrieval: Retrieval) -> DocTools | None:
@@ -170,12 +173,15 @@ class AnswerAgent:
             return None
 
         def search(query: str, collections: tuple[str, ...]) -> list[Document]:
-            return self.retriever(Scope(scope.tenant, collections)).invoke(query)
+            return self._screened(scope, self.retriever(Scope(scope.tenant, collections)).invoke(query))
 
         def sources(collections: tuple[str, ...]) -> list[tuple[str, str, str]]:
             return self._search.sources(Scope(scope.tenant, collections))
 
         return DocTools(search, sources, scope.collections, Library(list(retrieval.documents)))
+
+    def _screened(self, scope: Scope, documents: list[Document]) -> list[Document]:
+        return self._screen(scope.tenant, documents) if self._screen is not None else documents
 
     def should_abstain(self, retrieval: Retrieval) -> bool:
         """True when even the best chunk is below the similarity threshold."""

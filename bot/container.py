@@ -23,15 +23,31 @@ from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
+from bot.keys import secret_key
+from bot.logs import install_log_scrubber
 from bot.pipeline.pipeline import Pipeline
+from bot.pipeline.screening import ChunkScreen
 from bot.pipeline.steps.answer import AnswerStep
+from bot.pipeline.steps.audit import AuditStep
+from bot.pipeline.steps.base import Step
 from bot.pipeline.steps.history import HistoryStep
+from bot.pipeline.steps.moderate import ModerateInputStep, ModerateOutputStep
+from bot.pipeline.steps.policy import PolicyStep
+from bot.pipeline.steps.ratelimit import RateLimitStep
 from bot.pipeline.steps.record import RecordStep
+from bot.pipeline.steps.redact import RedactStep
 from bot.pipeline.steps.residency import ResidencyStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
 from bot.settings import Settings, enforce_offline
+from bot.store.pseudonyms import PseudonymStore
 from bot.store.recorder import ExchangeRecorder
+from governance.audit.log import AuditLog
+from governance.moderation.factory import make_moderator
+from governance.pii import RedactingProcessor, make_redactor
+from governance.pii.vault import Vault
+from governance.policy.ratelimit import RateLimiter
+from governance.policy.rbac import Policy
 
 
 class LazyModel:
@@ -65,6 +81,7 @@ class Steward:
         self.database = database
         self.embedder = SentenceTransformerEmbeddings(settings.embedding)
         r = settings.retrieval
+        self._governance(settings, database)
         self.adapters = AdapterRegistry(
             database.engine.begin, settings.core.data_dir / "adapters", model_label(settings.llm)
         )
@@ -91,20 +108,45 @@ class Steward:
             settings=settings.retrieval,
             agent_settings=settings.agent,
             model_label=model_label(settings.llm),
+            screen=ChunkScreen(self.moderator, self.audit),
         )
         self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)
         self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
         self.collections = Collections(database.tenant_connection, database.engine.begin)
-        self.pipeline = Pipeline(
-            [
-                ScopeStep(self.collections),
-                ResidencyStep(settings.residency.restricted_tenants, settings.residency.restricted_channels),
-                HistoryStep(database, settings.agent.memory_tokens),
-                RetrieveStep(self.agent),
-                AnswerStep(self.agent),
-                RecordStep(ExchangeRecorder(database)),
-            ]
-        )
+        self.pipeline = Pipeline(self._steps(settings, database))
+
+    def _governance(self, settings: Settings, database: Database) -> None:
+        keys = settings.core.data_dir / "keys"
+        self.audit_key = secret_key(settings.audit.key, keys / "audit.key")
+        self.redactor = make_redactor(settings.pii)
+        install_log_scrubber(RedactingProcessor(self.redactor))
+        self.audit = AuditLog(database.tenant_connection, self.redactor.scrub)
+        self.moderator = make_moderator(settings.moderation)
+        self.policy = Policy(settings.policy)
+        self.limiter = RateLimiter(database.tenant_connection, settings.ratelimit)
+        vault = Vault(settings.pii.vault_key) if settings.pii.vault_enabled else None
+        self.pseudonyms = PseudonymStore(database, secret_key(None, keys / "pii.key"), vault)
+
+    def _steps(self, settings: Settings, database: Database) -> list[Step]:
+        """The governed chain, in order.
+
+        Who may ask, how often, what they said (redacted, moderated), what it may see, the answer
+        (moderated), and the record and audit of it.
+        """
+        return [
+            PolicyStep(self.policy, self.audit),
+            RateLimitStep(self.limiter, self.audit),
+            RedactStep(self.redactor, self.pseudonyms, self.audit),
+            ModerateInputStep(self.moderator, self.audit),
+            ScopeStep(self.collections),
+            ResidencyStep(settings.residency.restricted_tenants, settings.residency.restricted_channels),
+            HistoryStep(database, settings.agent.memory_tokens),
+            RetrieveStep(self.agent),
+            AnswerStep(self.agent),
+            ModerateOutputStep(self.moderator, self.audit),
+            RecordStep(ExchangeRecorder(database, self.pseudonyms)),
+            AuditStep(self.audit),
+        ]
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Steward:

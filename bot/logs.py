@@ -73,3 +73,15 @@ def request_context(actor: str, request_id: str | None = None, **extra: Any) -> 
         yield rid
     finally:
         structlog.contextvars.reset_contextvars(**tokens)
+
+
+def install_log_scrubber(scrubber: Any) -> None:
+    """Run ``scrubber`` (a structlog processor that redacts PII) on every record, just before rendering.
+
+    Logging is configured before the app (and its redactor) exists, so the composition root adds it.
+    """
+    for handler in logging.getLogger().handlers:
+        formatter = handler.formatter
+        if isinstance(formatter, structlog.stdlib.ProcessorFormatter):
+            chain = [p for p in formatter.processors if type(p) is not type(scrubber)]
+            formatter.processors = [*chain[:-1], scrubber, chain[-1]]

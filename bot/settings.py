@@ -30,6 +30,9 @@ from agents.config import (
     RetrievalSettings,
     RouterSettings,
 )
+from governance.moderation.config import ModerationSettings
+from governance.pii.config import PIISettings
+from governance.policy.config import AuditSettings, PolicySettings, RateLimitSettings, RetentionSettings
 
 
 class CoreSettings(BaseModel):
@@ -94,6 +97,12 @@ class Settings(BaseSettings):
     router: RouterSettings = Field(default_factory=RouterSettings)
     residency: ResidencySettings = Field(default_factory=ResidencySettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    pii: PIISettings = Field(default_factory=PIISettings)
+    moderation: ModerationSettings = Field(default_factory=ModerationSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -165,6 +174,8 @@ def _coerce(raw: str, info: FieldInfo) -> Any:
     """Turn one raw string into what the field expects; lists take JSON or comma-separated values."""
     if raw == "" and info.default is None:
         return None
+    if get_origin(info.annotation) is dict:
+        return json.loads(raw) if raw.strip() else {}
     if get_origin(info.annotation) is list:
         text = raw.strip()
         if text.startswith("["):

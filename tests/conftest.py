@@ -13,6 +13,7 @@ import pytest
 from agents.config import LLMSettings
 from bot.container import Steward
 from bot.settings import CoreSettings, Settings
+from governance.policy.config import RateLimitSettings
 
 REPO = Path(__file__).resolve().parents[1]
 HANDBOOK = REPO / "bot" / "samples" / "handbook"
@@ -41,6 +42,7 @@ def settings(data_dir: Path) -> Settings:
     return Settings(
         core=CoreSettings(data_dir=data_dir, default_tenant="acme", default_collection="handbook"),
         llm=LLMSettings(dense_dir=MODEL_CACHE),
+        ratelimit=RateLimitSettings(enabled=False),  # tests ask fast; test_governance turns limits on
     )
 
 
@@ -67,6 +69,7 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
         STEWARD_DEFAULT_TENANT="acme",
         STEWARD_DEFAULT_COLLECTION="handbook",
         STEWARD_LOG_FORMAT="json",
+        STEWARD_RATELIMIT_ENABLED="false",
     )
     env.update(extra)
     return env

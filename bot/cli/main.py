@@ -15,6 +15,7 @@ import typer
 from agents.ingestion.sources import is_url
 from bot.cli.chat import run_chat
 from bot.cli.common import Collection, Tenant, fail, open_app, settings_for_cli
+from bot.cli.governance import audit_app, forget_command, retention_app
 from bot.cli.ingest import run_ingest
 from bot.cli.knowledge import collections_app, eval_app
 from bot.cli.models import adapters_app
@@ -34,6 +35,9 @@ app.add_typer(config_app, name="config")
 app.add_typer(collections_app, name="collections")
 app.add_typer(eval_app, name="eval")
 app.add_typer(adapters_app, name="adapters")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
+app.command("forget")(forget_command)
 
 
 @app.command()

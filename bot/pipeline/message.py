@@ -26,6 +26,13 @@ class IncomingMessage:
     text: str
     thread: str | None = None
     collections: tuple[str, ...] = ()
+    platform_admin: bool = False  # the platform says this user administers the workspace/guild
+    platform_guest: bool = False  # the platform says this user is a guest
+
+    @property
+    def actor(self) -> str:
+        """``platform:user``, how policy and the audit log name the sender."""
+        return f"{self.platform}:{self.user}"
 
     def validate(self) -> None:
         """Raise ``InvalidMessage`` for input that cannot be answered."""
@@ -50,6 +57,12 @@ class Reply:
     answer_id: uuid.UUID | None = None
     request_id: str = ""
     latency_ms: dict[str, float] = field(default_factory=dict)
+    status: str = "answered"  # answered, denied, rate_limited, blocked or declined
+
+    @classmethod
+    def refusal(cls, text: str, status: str, request_id: str = "") -> Reply:
+        """A reply that is not an answer: a clear message saying why."""
+        return cls(text=text, citations=[], model="none", abstained=True, request_id=request_id, status=status)
 
     def as_json(self) -> dict[str, Any]:
         """The public JSON contract of ``steward ask --json``."""

@@ -11,6 +11,7 @@ from agents.agent import Retrieval
 from agents.answer import Answer
 from agents.retrieval.store import Scope
 from bot.pipeline.message import IncomingMessage
+from governance.pii.pseudonyms import Pseudonyms
 
 
 @dataclass
@@ -19,6 +20,10 @@ class Turn:
 
     message: IncomingMessage
     request_id: str
+    text: str = ""  # what every step after redaction works on: the message with PII replaced
+    pii: list[str] = field(default_factory=list)  # kinds of PII found in the message
+    pseudonyms: Pseudonyms | None = None  # the conversation's placeholders (saved with the exchange)
+    quarantined: list[str] = field(default_factory=list)  # ids of retrieved chunks withheld from the model
     scope: Scope | None = None
     retrieval: Retrieval | None = None
     answer: Answer | None = None

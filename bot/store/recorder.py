@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -10,12 +11,14 @@ from sqlmodel import Session
 
 from bot.db.database import Database
 from bot.pipeline.turn import Turn
+from bot.store.pseudonyms import PseudonymStore, thread_key
 from bot.store.tables import AnswerRecord, Conversation
 
 
-def _conversation_id(session: Session, turn: Turn) -> uuid.UUID:
+def _conversation_id(session: Session, turn: Turn, pii: tuple[str, bytes | None]) -> uuid.UUID:
     msg = turn.message
-    thread = msg.thread or f"{msg.channel}:{msg.user}"
+    thread = thread_key(msg)
+    state, vault = pii
     statement = (
         insert(Conversation)
         .values(
@@ -27,8 +30,13 @@ def _conversation_id(session: Session, turn: Turn) -> uuid.UUID:
             started_by=msg.user,
             created_at=datetime.now(UTC),
             updated_at=datetime.now(UTC),
+            pii_state=json.loads(state),
+            pii_vault=vault,
         )
-        .on_conflict_do_update(constraint="uq_conversations_thread", set_={"updated_at": datetime.now(UTC)})
+        .on_conflict_do_update(
+            constraint="uq_conversations_thread",
+            set_={"updated_at": datetime.now(UTC), "pii_state": json.loads(state), "pii_vault": vault},
+        )
         .returning(Conversation.__table__.c.id)  # type: ignore[attr-defined]
     )
     return uuid.UUID(str(session.execute(statement).scalar_one()))
@@ -37,8 +45,12 @@ def _conversation_id(session: Session, turn: Turn) -> uuid.UUID:
 class ExchangeRecorder:
     """Records each answered message."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, pseudonyms: PseudonymStore) -> None:
         self._database = database
+        self._pseudonyms = pseudonyms
+
+    def _pii(self, turn: Turn) -> tuple[str, bytes | None]:
+        return self._pseudonyms.dump(turn.pseudonyms) if turn.pseudonyms is not None else ("{}", None)
 
     def record(self, turn: Turn) -> uuid.UUID:
         """Upsert the conversation for the thread, insert the answer row; returns the answer id."""
@@ -47,11 +59,11 @@ class ExchangeRecorder:
             raise RuntimeError("nothing to record: the turn has no answer")
         with self._database.tenant_session(turn.message.tenant) as session:
             row = AnswerRecord(
-                conversation_id=_conversation_id(session, turn),
+                conversation_id=_conversation_id(session, turn, self._pii(turn)),
                 request_id=turn.request_id,
                 tenant_id=turn.message.tenant,
                 user_id=turn.message.user,
-                question=turn.message.text,
+                question=turn.text,  # redacted: the raw message is never stored
                 answer=answer.text,
                 abstained=answer.abstained,
                 mode=answer.mode,

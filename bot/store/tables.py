@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, UniqueConstraint
+from sqlalchemy import Column, DateTime, ForeignKey, LargeBinary, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +31,8 @@ class Conversation(SQLModel, table=True):
     started_by: str
     created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    pii_state: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    pii_vault: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class AnswerRecord(SQLModel, table=True):

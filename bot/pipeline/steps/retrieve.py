@@ -21,8 +21,6 @@ class RetrieveStep:
         """Fill ``turn.retrieval``."""
         if turn.scope is None:
             raise RuntimeError("the retrieve step needs the scope step before it")
-        turn.retrieval = await asyncio.to_thread(
-            self._agent.retrieve, turn.message.text, turn.scope, None, tuple(turn.history)
-        )
+        turn.retrieval = await asyncio.to_thread(self._agent.retrieve, turn.text, turn.scope, None, tuple(turn.history))
         turn.timings_ms["retrieve"] = turn.retrieval.latency_ms
         return None

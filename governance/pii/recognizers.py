@@ -1,0 +1,67 @@
+"""Which recognizer finds which entity kind: NER for names and places, patterns for everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from presidio_analyzer import PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CryptoRecognizer,
+    DateRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    MacAddressRecognizer,
+    MedicalLicenseRecognizer,
+    NhsRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+
+from governance.pii.card_recognizer import CardNumberRecognizer
+from governance.pii.email_recognizer import EmailPatternRecognizer
+from governance.pii.phone_recognizer import PhonePatternRecognizer
+
+# Kinds spaCy's NER finds (``patterns`` mode skips them, except DATE_TIME which also has a pattern recognizer).
+NER_KINDS = frozenset({"PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME"})
+# Pattern recognizer per kind. Steward's own replace Presidio's for e-mail (no online tldextract check), phone
+# (regex instead of the slower phonenumbers matcher) and cards (any brand, 12-19 digits). Presidio's are built
+# directly, with their own regex flags: through a registry IBAN inherits IGNORECASE, swallows the next word
+# and fails its checksum ("IBAN ES77… must" is missed).
+PATTERNS: dict[str, Callable[[], PatternRecognizer]] = {
+    "EMAIL_ADDRESS": EmailPatternRecognizer,
+    "PHONE_NUMBER": PhonePatternRecognizer,
+    "CREDIT_CARD": CardNumberRecognizer,
+    "IBAN_CODE": IbanRecognizer,
+    "US_SSN": UsSsnRecognizer,
+    "IP_ADDRESS": IpRecognizer,
+    "CRYPTO": CryptoRecognizer,
+    "US_ITIN": UsItinRecognizer,
+    "US_PASSPORT": UsPassportRecognizer,
+    "US_DRIVER_LICENSE": UsLicenseRecognizer,
+    "US_BANK_NUMBER": UsBankRecognizer,
+    "UK_NHS": NhsRecognizer,
+    "MEDICAL_LICENSE": MedicalLicenseRecognizer,
+    "MAC_ADDRESS": MacAddressRecognizer,
+    "URL": UrlRecognizer,
+    "DATE_TIME": DateRecognizer,
+}
+
+
+def pattern_recognizers(kinds: Iterable[str]) -> list[PatternRecognizer]:
+    """One pattern recognizer per configured kind that has one; ``ValueError`` for kinds nothing finds."""
+    wanted = set(kinds)
+    unknown = wanted - PATTERNS.keys() - NER_KINDS
+    if unknown:
+        raise ValueError(f"unknown PII entity kinds: {sorted(unknown)}; known: {sorted(PATTERNS.keys() | NER_KINDS)}")
+    return [PATTERNS[kind]() for kind in sorted(wanted & PATTERNS.keys())]
+
+
+def ner_recognizer(kinds: Iterable[str]) -> SpacyRecognizer | None:
+    """A spaCy recognizer for the configured NER kinds, or None when none is configured."""
+    found = sorted(set(kinds) & NER_KINDS)
+    return SpacyRecognizer(supported_language="en", supported_entities=found) if found else None

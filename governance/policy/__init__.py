@@ -1,0 +1,1 @@
+"""Who may do what (roles per tenant), and how often (token buckets in PostgreSQL)."""
