@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,16 @@ from typing import Any, TextIO
 
 import structlog
 
-_QUIET_LIBRARIES = ("httpx", "urllib3", "sentence_transformers", "transformers", "alembic", "filelock")
+_QUIET_LIBRARIES = (
+    "httpx",
+    "urllib3",
+    "sentence_transformers",
+    "transformers",
+    "alembic",
+    "filelock",
+    "presidio-analyzer",
+    "presidio-anonymizer",
+)
 
 
 def _renderer(log_format: str, stream: TextIO) -> Any:
@@ -75,6 +85,23 @@ def request_context(actor: str, request_id: str | None = None, **extra: Any) -> 
         structlog.contextvars.reset_contextvars(**tokens)
 
 
+class _Scrubbing:
+    """Runs a scrubbing processor, passing through records it logs itself (no recursion)."""
+
+    def __init__(self, scrubber: Any) -> None:
+        self._scrubber = scrubber
+        self._busy = threading.local()
+
+    def __call__(self, logger: Any, method_name: str, event_dict: Any) -> Any:
+        if getattr(self._busy, "on", False):
+            return event_dict
+        self._busy.on = True
+        try:
+            return self._scrubber(logger, method_name, event_dict)
+        finally:
+            self._busy.on = False
+
+
 def install_log_scrubber(scrubber: Any) -> None:
     """Run ``scrubber`` (a structlog processor that redacts PII) on every record, just before rendering.
 
@@ -83,5 +110,5 @@ def install_log_scrubber(scrubber: Any) -> None:
     for handler in logging.getLogger().handlers:
         formatter = handler.formatter
         if isinstance(formatter, structlog.stdlib.ProcessorFormatter):
-            chain = [p for p in formatter.processors if type(p) is not type(scrubber)]
-            formatter.processors = [*chain[:-1], scrubber, chain[-1]]
+            chain = [p for p in formatter.processors if not isinstance(p, _Scrubbing)]
+            formatter.processors = [*chain[:-1], _Scrubbing(scrubber), chain[-1]]

@@ -62,10 +62,12 @@ class ModerationSettings(BaseModel):
         "(precision >= 0.99 on the validation split); its F1-best threshold is lower (docs in the model metadata).",
     )
     chunk_injection_threshold: float | None = Field(
-        None,
+        0.7,
         ge=0.0,
         le=1.0,
-        description="Injection score that quarantines a retrieved chunk. Empty: the same as injection_threshold.",
+        description="Injection score that quarantines a retrieved chunk (higher than for chat: a false positive "
+        "silently hides knowledge; measured on the handbook: 1/358 clean paragraphs quarantined, 144/358 with a "
+        "spliced-in injection caught). Empty: the same as injection_threshold.",
     )
     toxicity_surfaces: list[Surface] = Field(
         default_factory=_input_output, description="Surfaces checked for toxicity."
