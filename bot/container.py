@@ -21,6 +21,7 @@ from agents.models.peft_slot import AdapterSlot
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
+from bot.admin import Admin
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
 from bot.keys import secret_key
@@ -113,6 +114,7 @@ class Steward:
         self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)
         self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
         self.collections = Collections(database.tenant_connection, database.engine.begin)
+        self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
         self.pipeline = Pipeline(self._steps(settings, database))
 
     def _governance(self, settings: Settings, database: Database) -> None:

@@ -366,3 +366,21 @@ def test_a_poisoned_chunk_never_reaches_the_model(
         app, "select actor, payload from audit_events where tenant_id = 'poison-co' and kind = 'moderation_flag'"
     )
     assert flags and flags[0].payload["surface"] == "chunk" and "vpn-faq.md" in flags[0].payload["detail"]
+
+
+def test_admin_actions_are_policy_checked_and_audited(steward: Steward, settings: Settings, tmp_path: Path) -> None:
+    from bot.admin import NotAllowed
+    from governance.policy.rbac import Subject
+
+    (tmp_path / "note.md").write_text("# Note\n\nThe office plants are watered on Fridays.\n")
+    env = cli_env(settings.core.data_dir, STEWARD_DEFAULT_TENANT="ops-co")
+    assert run_cli("ingest", str(tmp_path), "--collection", "notes", env=env).returncode == 0
+    mapped = run_cli("collections", "map", "notes", "--platform", "slack", "--channel", "C-ops", env=env)
+    assert mapped.returncode == 0, mapped.stderr
+    member = Subject("ops-co", "slack:U-member")
+    with pytest.raises(NotAllowed, match="member"):
+        steward.admin.ingest(member, [str(tmp_path)], "notes")
+    events = _rows(steward, "select kind, payload from audit_events where tenant_id = 'ops-co' order by seq")
+    assert [e.kind for e in events] == ["ingest", "config_change", "policy_denied"]
+    assert events[0].payload["added"] == 1 and events[1].payload["key"] == "channel.map"
+    assert events[2].payload["action"] == "ingest" and events[2].payload["role"] == "member"

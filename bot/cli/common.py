@@ -6,9 +6,11 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from bot.admin import OPERATOR_TENANT
 from bot.container import Steward
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
+from governance.policy.rbac import Subject
 
 Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant (default: STEWARD_DEFAULT_TENANT).")]
 Collection = Annotated[
@@ -41,3 +43,8 @@ def open_app(settings: Settings) -> Steward:
         return Steward.open(settings)
     except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
         fail(f"cannot open the database: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+
+def operator(tenant: str | None) -> Subject:
+    """The CLI user: an operator with shell and database access, so an admin of any tenant."""
+    return Subject(tenant or OPERATOR_TENANT, "cli:operator", platform_admin=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from tqdm import tqdm
 
+from bot.cli.common import operator
 from bot.container import Steward
 
 
@@ -19,7 +20,7 @@ def run_ingest(app: Steward, targets: list[str], tenant: str, collection: str) -
             bar.set_postfix_str(f"{outcome}: {Path(origin.split('!/')[-1]).name}", refresh=False)
             bar.update(1)
 
-        report = app.ingestor.ingest(targets, tenant, collection, progress)
+        report = app.admin.ingest(operator(tenant), targets, collection, progress)
     for path, reason in report.skipped:
         typer.echo(f"warning: skipped {path}: {reason}", err=True)
     for path, reason in report.failed:

@@ -11,7 +11,7 @@ import typer
 
 from agents.eval.retrieval import QAFileError, RetrievalReport, evaluate, load_qa
 from agents.retrieval.store import Scope
-from bot.cli.common import Collection, Tenant, fail, open_app, settings_for_cli
+from bot.cli.common import Collection, Tenant, fail, open_app, operator, settings_for_cli
 from bot.container import Steward
 
 collections_app = typer.Typer(no_args_is_help=True, help="Knowledge scopes per tenant, and channel mappings.")
@@ -44,7 +44,7 @@ def collections_map(
     settings = settings_for_cli()
     with open_app(settings) as app:
         try:
-            app.collections.map_channel(tenant or settings.core.default_tenant, platform, channel, collection)
+            app.admin.map_channel(operator(tenant or settings.core.default_tenant), platform, channel, collection)
         except KeyError as exc:
             fail(str(exc.args[0]))
     typer.echo(f"{platform}:{channel} now searches {collection}")
@@ -57,7 +57,8 @@ def collections_unmap(
     """Remove a channel → collection mapping."""
     settings = settings_for_cli()
     with open_app(settings) as app:
-        removed = app.collections.unmap_channel(tenant or settings.core.default_tenant, platform, channel, collection)
+        who = operator(tenant or settings.core.default_tenant)
+        removed = app.admin.map_channel(who, platform, channel, collection, on=False)
     if not removed:
         fail(f"{platform}:{channel} was not mapped to {collection}")
     typer.echo(f"{platform}:{channel} no longer searches {collection}")

@@ -14,7 +14,7 @@ import typer
 
 from agents.ingestion.sources import is_url
 from bot.cli.chat import run_chat
-from bot.cli.common import Collection, Tenant, fail, open_app, settings_for_cli
+from bot.cli.common import Collection, Tenant, fail, open_app, operator, settings_for_cli
 from bot.cli.governance import audit_app, forget_command, retention_app
 from bot.cli.ingest import run_ingest
 from bot.cli.knowledge import collections_app, eval_app
@@ -83,7 +83,7 @@ def reindex(
         source = str(Path(source).resolve())
     settings = settings_for_cli()
     with open_app(settings) as steward:
-        report = steward.reindexer.run(tenant, source)
+        report = steward.admin.reindex(operator(tenant), tenant, source)
     for origin in report.removed:
         typer.echo(f"removed {origin}: the source is gone")
     for origin, reason in report.ingest.failed:

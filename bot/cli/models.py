@@ -10,7 +10,7 @@ import typer
 from agents.models.adapters import AdapterError
 from agents.models.factory import resolve_local_dir
 from agents.models.merge import merge_adapter
-from bot.cli.common import fail, open_app, settings_for_cli
+from bot.cli.common import fail, open_app, operator, settings_for_cli
 
 adapters_app = typer.Typer(no_args_is_help=True, help="LoRA adapters for the local model.")
 
@@ -39,7 +39,7 @@ def adapters_register(
         try:
             info = app.adapters.register(name, directory)
             if activate:
-                app.adapters.activate(name)
+                app.admin.activate_adapter(operator(None), name)
         except AdapterError as exc:
             fail(str(exc), 2)
     typer.echo(f"registered {info.name} at {info.path}{' (active)' if activate else ''}")
@@ -51,7 +51,7 @@ def adapters_activate(name: Annotated[str, typer.Argument()]) -> None:
     settings = settings_for_cli()
     with open_app(settings) as app:
         try:
-            app.adapters.activate(name)
+            app.admin.activate_adapter(operator(None), name)
         except AdapterError as exc:
             fail(str(exc), 2)
     typer.echo(f"{name} is now active")
@@ -62,7 +62,7 @@ def adapters_deactivate() -> None:
     """Answer with the plain base model."""
     settings = settings_for_cli()
     with open_app(settings) as app:
-        app.adapters.activate(None)
+        app.admin.activate_adapter(operator(None), None)
     typer.echo("no adapter is active")
 
 

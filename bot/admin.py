@@ -1,0 +1,118 @@
+"""Governed admin actions (ingest, reindex, channel mappings, adapters): policy-checked and audited.
+
+The CLI, Slack slash commands and Discord commands all go through here, so every change to what
+Steward knows or how it answers lands on the audit chain with who did it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.collections import Collections
+from agents.ingestion.ingest import Ingestor, IngestReport
+from agents.ingestion.reindex import Reindexer, ReindexReport
+from agents.models.adapters import AdapterRegistry
+from governance.audit.events import AdapterPromoted, ConfigChanged, Ingested, PolicyDenied, Reindexed
+from governance.audit.log import AuditLog
+from governance.policy.rbac import Policy, Subject
+
+Progress = Callable[[str, str], None]
+OPERATOR_TENANT = "*"  # the audit chain for operator actions that span tenants
+
+
+class NotAllowed(PermissionError):
+    """The subject's role does not allow the action; the message says so, for the user."""
+
+
+class Admin:
+    """Runs admin actions for a subject after checking policy; records each in the audit log."""
+
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        reindexer: Reindexer,
+        collections: Collections,
+        adapters: AdapterRegistry,
+        policy: Policy,
+        audit: AuditLog,
+    ) -> None:
+        self._ingestor = ingestor
+        self._reindexer = reindexer
+        self._collections = collections
+        self._adapters = adapters
+        self._policy = policy
+        self._audit = audit
+
+    def _allow(self, who: Subject, action: str) -> None:
+        decision = self._policy.check(who, action)
+        if not decision.allowed:
+            event = PolicyDenied(
+                tenant=who.tenant, actor=who.actor, action=action, role=decision.role, reason=decision.reason
+            )
+            self._audit.record(event)
+            raise NotAllowed(decision.reason)
+
+    def ingest(
+        self, who: Subject, targets: list[str], collection: str, progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest paths or URLs into one of the subject's tenant's collections."""
+        self._allow(who, "ingest")
+        report = self._ingestor.ingest(targets, who.tenant, collection, progress)
+        self._audit.record(
+            Ingested(
+                tenant=who.tenant,
+                actor=who.actor,
+                collection=collection,
+                source=", ".join(targets)[:500],
+                added=len(report.added),
+                updated=len(report.updated),
+                unchanged=len(report.unchanged),
+                skipped=len(report.skipped) + len(report.failed),
+            )
+        )
+        return report
+
+    def reindex(self, who: Subject, tenant: str | None, source: str | None = None) -> ReindexReport:
+        """Re-index one tenant (or, for an operator, every tenant)."""
+        self._allow(who, "reindex")
+        report = self._reindexer.run(tenant, source)
+        self._audit.record(
+            Reindexed(
+                tenant=tenant or OPERATOR_TENANT,
+                actor=who.actor,
+                collection=source or "*",
+                checked=report.checked,
+                updated=len(report.ingest.updated),
+                removed=len(report.removed),
+            )
+        )
+        return report
+
+    def map_channel(self, who: Subject, platform: str, channel: str, collection: str, on: bool = True) -> bool:
+        """Map (or unmap) a channel to a collection; returns whether anything changed."""
+        self._allow(who, "ingest")
+        if on:
+            self._collections.map_channel(who.tenant, platform, channel, collection)
+            changed = True
+        else:
+            changed = self._collections.unmap_channel(who.tenant, platform, channel, collection)
+        verb = "map" if on else "unmap"
+        self._audit.record(
+            ConfigChanged(
+                tenant=who.tenant,
+                actor=who.actor,
+                channel=f"{platform}:{channel}",
+                key=f"channel.{verb}",
+                value=collection,
+            )
+        )
+        return changed
+
+    def activate_adapter(self, who: Subject, name: str | None) -> None:
+        """Make ``name`` the active adapter (None: the base model), for every tenant."""
+        self._allow(who, "manage_adapters")
+        self._adapters.activate(name)
+        metrics = self._adapters.get(name).metrics if name else {}
+        self._audit.record(
+            AdapterPromoted(tenant=OPERATOR_TENANT, actor=who.actor, adapter=name or "(base)", metrics=metrics)
+        )
