@@ -34,6 +34,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     scale.add_argument("--no-scale", action="store_true", help="skip the scale benchmark (so does --quick)")
     parser.add_argument(
+        "--governance",
+        action="store_true",
+        help="run only the governance-chain benchmark (docs/benchmarks-governance.md)",
+    )
+    parser.add_argument(
         "--inference",
         action="store_true",
         help="run only the inference benchmark (quantization speed and quality, docs/benchmarks-inference.md)",
@@ -105,8 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         from bench.inference.run import main as inference_main
 
         return inference_main(write=not args.no_write, quick=args.quick)
+    if args.governance:
+        from bench.governance import main as governance_main
+
+        return governance_main(write=not args.no_write)
     if not args.scale:
         _handbook(args)
+        from bench.governance import main as governance_main
+
+        governance_main(write=not args.no_write)
     if args.scale or not (args.quick or args.no_scale):
         from bench.scale.run import main as scale_main
 

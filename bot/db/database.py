@@ -61,8 +61,11 @@ class Database:
         if not tenant:
             raise ValueError("a tenant is required")
         with self.engine.begin() as conn:
-            conn.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-            conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant})
+            # One round trip: SET LOCAL ROLE and the tenant, both for this transaction only.
+            conn.execute(
+                text("SELECT set_config('role', :role, true), set_config('app.tenant_id', :t, true)"),
+                {"role": APP_ROLE, "t": tenant},
+            )
             yield conn
 
     @contextmanager

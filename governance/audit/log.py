@@ -16,7 +16,15 @@ from governance.db import TenantTx
 
 Scrub = Callable[[str], str]
 
-_HEAD = text("SELECT seq, hash FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1")
+# Serialise appends per tenant (transaction-scoped advisory lock) and read the chain's head, in one round trip.
+_HEAD = text(
+    """
+    WITH locked AS (SELECT pg_advisory_xact_lock(hashtext('audit:' || :t)))
+    SELECT (SELECT seq FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1) AS seq,
+           (SELECT hash FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1) AS hash
+    FROM locked
+    """
+)
 _INSERT = text(
     """
     INSERT INTO audit_events (tenant_id, seq, at, kind, actor, channel, payload, prev_hash, hash)
@@ -72,9 +80,8 @@ class AuditLog:
 
     def append(self, conn: Connection, event: AuditEvent) -> ChainedEvent:
         """Append inside the caller's transaction (so the event commits or rolls back with its action)."""
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('audit:' || :t))"), {"t": event.tenant})
-        head = conn.execute(_HEAD, {"t": event.tenant}).first()
-        seq, prev = (int(head.seq) + 1, str(head.hash)) if head else (1, GENESIS)
+        head = conn.execute(_HEAD, {"t": event.tenant}).one()
+        seq, prev = (int(head.seq) + 1, str(head.hash)) if head.seq is not None else (1, GENESIS)
         actor = actor_pseudonym(conn, event.tenant, event.actor) or ""
         stored = self._chained(event, seq, prev, actor)
         conn.execute(
