@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench.findings import findings
+from bench.governance import SECTION as GOVERNANCE_SECTION
 from bench.keyfacts import __doc__ as KEYFACTS_DOC
 from bench.results import RunResults, loads
 from bench.retrieval import REPEATS
@@ -108,5 +109,14 @@ def markdown(r: RunResults, command: str) -> str:
     ]
     for table in all_tables(r):
         parts += [f"### {table.title}", "", render_table(table), ""]
-    parts += ["## What this shows", "", *(p + "\n" for p in findings(r)), *_definitions(), "", SCALE_SECTION]
+    parts += [
+        "## What this shows",
+        "",
+        *(p + "\n" for p in findings(r)),
+        *_definitions(),
+        "",
+        SCALE_SECTION,
+        "",
+        GOVERNANCE_SECTION,
+    ]
     return "\n".join(parts)
