@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import subprocess
@@ -24,6 +25,8 @@ from governance.pii import (
     make_redactor,
 )
 from governance.pii.card_recognizer import luhn_valid
+from governance.pii.gazetteer import NAMES_FILE, packaged_gazetteer
+from governance.pii.name_finder import NameFinder
 from governance.pii.presidio_detector import windows
 from governance.pii.spans import select
 from tests.conftest import REPO
@@ -34,7 +37,7 @@ RECALL_GOALS = {
     "CREDIT_CARD": 0.98,
     "IBAN_CODE": 0.98,
     "US_SSN": 0.98,
-    "PERSON": 0.90,
+    "PERSON": 1.0,
 }
 CHAT = (
     "Hi, this is Maria Keller. Please mail maria.keller@example.com or call (555)123-4567x890 about card "
@@ -63,8 +66,17 @@ def test_recall_and_precision_on_synthetic_chat(redactor: Redactor) -> None:
     for kind, goal in RECALL_GOALS.items():
         assert scores[kind].truths >= 30, kind
         assert scores[kind].recall >= goal, (kind, scores[kind])
-    for kind in ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN"):
+    for kind in ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "PERSON"):
         assert scores[kind].precision >= 0.98, (kind, scores[kind])
+
+
+@pytest.mark.parametrize("seed", [7, 11, 13])
+def test_no_pii_value_survives_redaction(redactor: Redactor, seed: int) -> None:
+    samples = synthetic_messages(300, seed=seed)
+    survivors = [
+        (kind, s.text[a:b]) for s in samples for kind, a, b in s.spans if s.text[a:b] in redactor.redact(s.text).text
+    ]
+    assert survivors == []
 
 
 def test_latency_of_one_chat_message(redactor: Redactor) -> None:
@@ -124,6 +136,100 @@ def test_phone_formats(redactor: Redactor, phone: str) -> None:
 def test_dates_times_versions_and_amounts_are_left_alone(redactor: Redactor) -> None:
     text = "Release 2.14.3 ships on 2024-05-17 at 10:30; budget $12,500.00, ticket #48213, 3 of 12 done."
     assert redactor.redact(text).text == text
+
+
+# Names: the gazetteer next to spaCy's NER
+
+# Names the small spaCy model missed in the end-to-end leak test (synthetic_messages(200, seed=11)).
+NER_MISSED_NAMES = [
+    "Jodi Shepard",
+    "Renee Haynes",
+    "Jesse Duffy",
+    "Sierra Hart",
+    "Justin Campos",
+    "Cathy Young",
+    "Kimberly Hubbard",
+    "Erin Love",
+    "Amanda Cole",
+    "Debbie Cox",
+    "Meredith Duffy",
+    "Kimberly Barron",
+]
+NAME_SENTENCES = [
+    "Please loop in {} before the release on Friday.",
+    "{} here, can someone reset my VPN token?",
+    "I met {} and the auditors in Denver last Tuesday.",
+    "Expense report from {}: the hotel in Lisbon was $240.",
+    "Is {}'s laptop ready for pickup?",
+]
+
+
+@pytest.mark.parametrize("name", NER_MISSED_NAMES)
+def test_names_the_ner_model_misses_are_redacted(redactor: Redactor, name: str) -> None:
+    for template in NAME_SENTENCES:
+        assert redactor.redact(template.format(name)).text == template.format("<PERSON_1>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can Jira export to Confluence?",
+        "The Berlin office opens on Monday",
+        "May I ask about the Password policy?",
+        "Will the Austin team move to Salesforce in March?",
+        "Grant access to GitLab and Figma for the new starter.",
+        "Summer Holiday Policy: Release Notes for June",
+        "Okta and Workday are down again, Zoom works.",
+    ],
+)
+def test_words_that_look_like_names_are_left_alone(redactor: Redactor, text: str) -> None:
+    assert redactor.redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, my name is Zed and my laptop is broken.", "Hi, my name is <PERSON_1> and my laptop is broken."),
+        ("This is Kimberly from payroll.", "This is <PERSON_1> from payroll."),
+        ("I'm Meredith, the new starter.", "I'm <PERSON_1>, the new starter."),
+        ("Dr. Young approved the leave.", "Dr. <PERSON_1> approved the leave."),
+        ("Thanks,\nMeredith", "Thanks,\n<PERSON_1>"),
+        ("Anna K. Nowak and Jan van der Berg joined.", "<PERSON_1> and <PERSON_2> joined."),
+        ("Will Smith asked for Ronald McDonald's badge.", "<PERSON_1> asked for <PERSON_2>'s badge."),
+    ],
+)
+def test_names_in_context_and_in_unusual_shapes(redactor: Redactor, text: str, expected: str) -> None:
+    assert redactor.redact(text).text == expected
+
+
+def test_the_allow_list_keeps_a_name_shaped_company() -> None:
+    text = "Our auditor Grant Thornton sent the report."
+    assert NameFinder(packaged_gazetteer()).find(text) == [(12, 26)]
+    assert NameFinder(packaged_gazetteer(), allow=["thornton"]).find(text) == []
+    allowed = make_redactor(PIISettings(allow_list=["Grant Thornton"]))
+    assert allowed.redact(text).text == text
+    assert allowed.redact("Ask Jodi Shepard.").text == "Ask <PERSON_1>."
+
+
+def test_the_gazetteer_is_small_and_loads_without_faker() -> None:
+    assert (REPO / "governance" / "pii" / "data" / NAMES_FILE).stat().st_size < 2_000_000
+    code = (
+        "import sys; from governance.pii.gazetteer import packaged_gazetteer; names = packaged_gazetteer(); "
+        "assert names.is_first('Jodi') and names.is_last('Shepard') and names.is_ambiguous_first('May'); "
+        "assert names.is_common('Password') and not names.is_name('Jira'); assert 'faker' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=120)
+
+
+def test_the_gazetteer_matches_its_build_script() -> None:
+    faker = pytest.importorskip("faker")
+    from governance.pii.build_names import person_names
+
+    data = json.loads(gzip.decompress((REPO / "governance" / "pii" / "data" / NAMES_FILE).read_bytes()))
+    if f"Faker {faker.VERSION} " not in data["meta"]["source"]:
+        pytest.skip(f"the gazetteer was built with another Faker version: {data['meta']['source']}")
+    first, last, locales = person_names()
+    assert (sorted(first), sorted(last), locales) == (data["first"], data["last"], data["meta"]["locales"])
 
 
 # Pseudonyms

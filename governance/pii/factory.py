@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def make_redactor(settings: PIISettings) -> Redactor:
-    """A redactor for ``settings.mode``: ``presidio`` (NER + patterns), ``patterns``, or ``off`` (finds nothing).
+    """A redactor for ``settings.mode``: ``presidio`` (NER, name gazetteer, patterns), ``patterns``, or ``off``.
 
     Presidio and spaCy are imported and loaded here, once (importing ``governance.pii`` stays cheap).
     ``ValueError`` for an unknown entity kind, a spaCy model that is not installed or a vault without a valid key.
@@ -35,14 +35,13 @@ def make_redactor(settings: PIISettings) -> Redactor:
 def _presidio(settings: PIISettings, patterns: list[PatternRecognizer]) -> Detector:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 
+    from governance.pii.gazetteer import packaged_gazetteer
     from governance.pii.ner import load_ner_engine
     from governance.pii.presidio_detector import PresidioDetector
-    from governance.pii.recognizers import ner_recognizer
+    from governance.pii.recognizers import name_recognizers
 
-    recognizers: list[EntityRecognizer] = [*patterns]
-    ner = ner_recognizer(settings.entities)
-    if ner is not None:
-        recognizers.append(ner)
+    names = name_recognizers(settings.entities, packaged_gazetteer(), settings.allow_list)
+    recognizers: list[EntityRecognizer] = [*patterns, *names]
     analyzer = AnalyzerEngine(
         registry=RecognizerRegistry(recognizers, supported_languages=["en"]),
         nlp_engine=load_ner_engine(settings.spacy_model),

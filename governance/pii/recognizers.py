@@ -1,10 +1,10 @@
-"""Which recognizer finds which entity kind: NER for names and places, patterns for everything else."""
+"""Which recognizer finds which entity kind: NER and the name gazetteer for names and places, patterns for the rest."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from presidio_analyzer import PatternRecognizer
+from presidio_analyzer import EntityRecognizer, PatternRecognizer
 from presidio_analyzer.predefined_recognizers import (
     CryptoRecognizer,
     DateRecognizer,
@@ -13,7 +13,6 @@ from presidio_analyzer.predefined_recognizers import (
     MacAddressRecognizer,
     MedicalLicenseRecognizer,
     NhsRecognizer,
-    SpacyRecognizer,
     UrlRecognizer,
     UsBankRecognizer,
     UsItinRecognizer,
@@ -24,7 +23,11 @@ from presidio_analyzer.predefined_recognizers import (
 
 from governance.pii.card_recognizer import CardNumberRecognizer
 from governance.pii.email_recognizer import EmailPatternRecognizer
+from governance.pii.gazetteer import NameGazetteer
+from governance.pii.name_finder import NameFinder
+from governance.pii.name_recognizer import GazetteerNameRecognizer
 from governance.pii.phone_recognizer import PhonePatternRecognizer
+from governance.pii.spacy_recognizer import CheckedSpacyRecognizer
 
 # Kinds spaCy's NER finds (``patterns`` mode skips them, except DATE_TIME which also has a pattern recognizer).
 NER_KINDS = frozenset({"PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME"})
@@ -61,7 +64,16 @@ def pattern_recognizers(kinds: Iterable[str]) -> list[PatternRecognizer]:
     return [PATTERNS[kind]() for kind in sorted(wanted & PATTERNS.keys())]
 
 
-def ner_recognizer(kinds: Iterable[str]) -> SpacyRecognizer | None:
-    """A spaCy recognizer for the configured NER kinds, or None when none is configured."""
+def name_recognizers(kinds: Iterable[str], names: NameGazetteer, allow: Iterable[str] = ()) -> list[EntityRecognizer]:
+    """The spaCy NER recognizer for the configured NER kinds and, when PERSON is one, the gazetteer's.
+
+    One-word PERSON results of the NER must be names the gazetteer knows; words in ``allow`` never start or
+    continue a gazetteer name. Empty when no NER kind is configured.
+    """
     found = sorted(set(kinds) & NER_KINDS)
-    return SpacyRecognizer(supported_language="en", supported_entities=found) if found else None
+    if not found:
+        return []
+    recognizers: list[EntityRecognizer] = [CheckedSpacyRecognizer(names, found)]
+    if "PERSON" in found:
+        recognizers.append(GazetteerNameRecognizer(NameFinder(names, allow)))
+    return recognizers
