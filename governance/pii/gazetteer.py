@@ -1,0 +1,64 @@
+"""The name gazetteer: known given names, family names and common words, read from ``data/names.json.gz``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+NAMES_FILE = "names.json.gz"
+
+
+@dataclass(frozen=True)
+class NameGazetteer:
+    """Casefolded word sets; built by ``governance.pii.build_names`` from Faker's lists of many locales.
+
+    A given name that is also a common word ("Will", "May", "Austin") is *ambiguous*: it only counts as the
+    start of a name before a known family name.
+    """
+
+    first: frozenset[str]
+    last: frozenset[str]
+    common: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> NameGazetteer:
+        """Read the gazetteer file (the packaged one unless ``path`` is given)."""
+        if path is None:
+            raw = resources.files("governance.pii").joinpath("data", NAMES_FILE).read_bytes()
+        else:
+            raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw))
+        return cls(frozenset(data["first"]), frozenset(data["last"]), frozenset(data["common"]))
+
+    def is_first(self, word: str) -> bool:
+        """A known given name that is not also a common word."""
+        key = word.casefold()
+        return key in self.first and key not in self.common
+
+    def is_ambiguous_first(self, word: str) -> bool:
+        """A known given name that is also a common word ("Will", "May", "Grant")."""
+        key = word.casefold()
+        return key in self.first and key in self.common
+
+    def is_last(self, word: str) -> bool:
+        """A known family name (common words included: "Young", "Love")."""
+        return word.casefold() in self.last
+
+    def is_common(self, word: str) -> bool:
+        """A word that is not a name on its own: English vocabulary, weekdays, months, places."""
+        return word.casefold() in self.common
+
+    def is_name(self, word: str) -> bool:
+        """A known given or family name, whether or not it is also a common word."""
+        key = word.casefold()
+        return key in self.first or key in self.last
+
+
+@cache
+def packaged_gazetteer() -> NameGazetteer:
+    """The packaged gazetteer, read once per process."""
+    return NameGazetteer.load()

@@ -1,0 +1,52 @@
+"""spaCy's PERSON results, checked against the name gazetteer when they are a single word."""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+from governance.pii.gazetteer import NameGazetteer
+
+_POSSESSIVE = ("'s", "’s")
+# Words before a place or a thing rather than a person: "in Austin", "to Berlin", "the Will".
+_PLACE_CUES = frozenset({"in", "at", "to", "from", "near", "via", "into", "around", "across", "the", "of"})
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+class CheckedSpacyRecognizer(SpacyRecognizer):
+    """Presidio's spaCy recognizer minus one-word PERSON results that are no known name ("Jira", "Password").
+
+    The small English model takes product names and capitalised words for people; a single word is kept as a
+    name only when the gazetteer knows it as a given or family name, and a name that is also a common word or
+    a place is dropped after "in", "to", "the"… ("in Austin"). Longer PERSON spans are kept, less a trailing
+    possessive "'s" (so they match the gazetteer's spans).
+    """
+
+    def __init__(self, gazetteer: NameGazetteer, supported_entities: list[str]) -> None:
+        self._names = gazetteer
+        super().__init__(supported_language="en", supported_entities=supported_entities)
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """The NER's results for ``entities``; PERSON results lose a possessive "'s" and must be plausible names."""
+        results = super().analyze(text, entities, nlp_artifacts)
+        for result in results:
+            if result.entity_type == "PERSON" and text.endswith(_POSSESSIVE, result.start, result.end):
+                result.end -= 2
+        return [result for result in results if result.entity_type != "PERSON" or self._plausible(text, result)]
+
+    def _plausible(self, text: str, result: RecognizerResult) -> bool:
+        words = text[result.start : result.end].split()
+        if len(words) != 1:
+            return True
+        word = words[0].strip(".,;:!?\"'()[]")
+        if not self._names.is_name(word):
+            return False
+        if not self._names.is_common(word):
+            return True
+        before = _LAST_WORD.search(text[max(0, result.start - 40) : result.start])
+        return before is None or before.group(1).casefold() not in _PLACE_CUES
