@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,13 @@ _LIST = """
            max(d.updated_at) AS updated_at
     FROM collections c LEFT JOIN documents d ON d.tenant_id = c.tenant_id AND d.collection = c.name
     {where} GROUP BY c.tenant_id, c.name ORDER BY c.tenant_id, c.name
+"""
+
+
+_DOCUMENTS = """
+    SELECT collection, title, source FROM documents
+    WHERE tenant_id = :t AND (CAST(:collections AS text[]) IS NULL OR collection = ANY(:collections))
+    ORDER BY collection, title LIMIT :limit
 """
 
 
@@ -79,3 +87,13 @@ class Collections:
                 {"p": platform, "c": channel, "n": collection},
             )
         return bool(result.rowcount)
+
+    def documents(
+        self, tenant: str, collections: tuple[str, ...], limit: int = 50
+    ) -> builtins.list[tuple[str, str, str]]:
+        """(collection, title, source) of the documents in ``collections`` (empty: all of the tenant's)."""
+        with self._tx(tenant) as conn:
+            rows = conn.execute(
+                text(_DOCUMENTS), {"t": tenant, "collections": list(collections) or None, "limit": limit}
+            ).all()
+        return [(r.collection, r.title, r.source) for r in rows]

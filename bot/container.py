@@ -22,6 +22,7 @@ from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
 from bot.admin import Admin
+from bot.commands import Commands
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
 from bot.keys import secret_key
@@ -40,7 +41,10 @@ from bot.pipeline.steps.redact import RedactStep
 from bot.pipeline.steps.residency import ResidencyStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
+from bot.platform import ChatServices
 from bot.settings import Settings, enforce_offline
+from bot.store.feedback import FeedbackStore
+from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
 from bot.store.recorder import ExchangeRecorder
 from governance.audit.log import AuditLog
@@ -116,6 +120,24 @@ class Steward:
         self.collections = Collections(database.tenant_connection, database.engine.begin)
         self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
         self.pipeline = Pipeline(self._steps(settings, database))
+        data = settings.core.data_dir
+        self.commands = Commands(
+            self.pipeline,
+            self.admin,
+            self.collections,
+            database,
+            self.audit,
+            self.audit_key,
+            self.policy,
+            data / "exports",
+        )
+        self.chat = ChatServices(
+            pipeline=self.pipeline,
+            commands=self.commands,
+            feedback=FeedbackStore(database, self.audit, lambda t: self.redactor.redact(t).text),
+            ledger=EventLedger(database),
+            downloads=data / "downloads",
+        )
 
     def _governance(self, settings: Settings, database: Database) -> None:
         keys = settings.core.data_dir / "keys"

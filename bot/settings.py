@@ -81,6 +81,51 @@ class ResidencySettings(BaseModel):
     )
 
 
+class SlackSettings(BaseModel):
+    """The Slack app: tokens, and where the Web API is (Slack's, GovSlack's, or a test server)."""
+
+    ENV_PREFIX: ClassVar[str] = "SLACK_"
+
+    bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...). Empty: Slack is off.")
+    signing_secret: SecretStr | None = Field(None, description="Signing secret that verifies Slack's requests.")
+    app_token: SecretStr | None = Field(
+        None, description="App-level token (xapp-...): connect with Socket Mode instead of receiving HTTP requests."
+    )
+    api_url: str = Field(
+        "https://slack.com/api/", description="Web API base URL (GovSlack: https://slack-gov.com/api/; tests)."
+    )
+    answer_bots: bool = Field(False, description="Also answer messages from other bots (never its own).")
+    stream_interval_s: float = Field(
+        1.0, ge=0.2, le=10.0, description="Least time between edits of a streamed answer (Slack allows ~1/s)."
+    )
+
+
+class DiscordSettings(BaseModel):
+    """The Discord bot: token, admin roles, and base URLs (Discord's, a proxy's, or a test server)."""
+
+    ENV_PREFIX: ClassVar[str] = "DISCORD_"
+
+    bot_token: SecretStr | None = Field(None, description="Bot token. Empty: Discord is off.")
+    api_url: str | None = Field(
+        None, description="REST base URL override, e.g. http://127.0.0.1:PORT/api/v10 (tests, proxies)."
+    )
+    gateway_url: str | None = Field(None, description="Gateway websocket URL override (tests, proxies).")
+    admin_roles: list[str] = Field(
+        default_factory=list, description="Guild role names that may run admin commands (besides Manage Guild)."
+    )
+    thread_per_question: bool = Field(False, description="Answer each channel mention in a new thread.")
+    stream_interval_s: float = Field(1.0, ge=0.2, le=10.0, description="Least time between edits of a streamed answer.")
+
+
+class ServerSettings(BaseModel):
+    """``steward serve``: the HTTP app (Slack events, API, health) and what runs beside it."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_HTTP_"
+
+    host: str = Field("127.0.0.1", description="Interface the HTTP server listens on.")
+    port: int = Field(8080, ge=1, le=65535, description="Port the HTTP server listens on.")
+
+
 class Settings(BaseSettings):
     """Everything Steward can be configured with."""
 
@@ -103,6 +148,9 @@ class Settings(BaseSettings):
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    http: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 import typer
 
 from bot.cli.common import Tenant, fail, open_app, settings_for_cli
+from bot.compliance import export_audit
 from bot.container import Steward
 from bot.store.forget import forget_user
 from bot.store.retention import purge
-from governance.audit.events import AuditExported
-from governance.audit.export import export_events, manifest_path
+from governance.audit.export import manifest_path
 from governance.audit.reader import EventFilter, read_events
 from governance.audit.verify import verify
 
@@ -67,24 +67,7 @@ def audit_verify(
 
 
 def _export(app: Steward, where: EventFilter, out: Path, fmt: Literal["jsonl", "csv"], actor: str) -> None:
-    filters = {
-        "tenant": where.tenant,
-        "since": where.since.isoformat() if where.since else None,
-        "until": where.until.isoformat() if where.until else None,
-    }
-    with app.database.engine.begin() as conn:
-        manifest = export_events(read_events(conn, where), out, fmt, app.audit_key, filters)
-    for tenant in sorted(manifest.heads) or ([where.tenant] if where.tenant else []):
-        event = AuditExported(
-            tenant=tenant,
-            actor=actor,
-            format=fmt,
-            since=filters["since"] or "",
-            until=filters["until"] or "",
-            count=manifest.count,
-            sha256=manifest.sha256,
-        )
-        app.audit.record(event)
+    manifest = export_audit(app.database, app.audit, app.audit_key, where, out, fmt, actor)
     typer.echo(f"exported {manifest.count} events to {out}; manifest {manifest_path(out)}")
 
 
