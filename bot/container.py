@@ -46,6 +46,7 @@ from bot.settings import Settings, enforce_offline
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
+from bot.store.threads import ThreadIndex
 from bot.store.recorder import ExchangeRecorder
 from governance.audit.log import AuditLog
 from governance.moderation.factory import make_moderator
@@ -136,6 +137,7 @@ class Steward:
             commands=self.commands,
             feedback=FeedbackStore(database, self.audit, lambda t: self.redactor.redact(t).text),
             ledger=EventLedger(database),
+            threads=ThreadIndex(database),
             downloads=data / "downloads",
         )
 

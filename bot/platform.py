@@ -13,6 +13,7 @@ from bot.commands import Commands
 from bot.pipeline.pipeline import Pipeline
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
+from bot.store.threads import ThreadIndex
 
 
 @dataclass(frozen=True)
@@ -23,4 +24,5 @@ class ChatServices:
     commands: Commands
     feedback: FeedbackStore
     ledger: EventLedger
+    threads: ThreadIndex  # threads Steward answered in: follow-ups there need no mention
     downloads: Path  # where adapters put files users share for ingestion

@@ -1,0 +1,1 @@
+"""The HTTP side of ``steward serve``: platform webhooks, health, and (later) the API."""
