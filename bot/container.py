@@ -46,8 +46,8 @@ from bot.settings import Settings, enforce_offline
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
-from bot.store.threads import ThreadIndex
 from bot.store.recorder import ExchangeRecorder
+from bot.store.threads import ThreadIndex
 from governance.audit.log import AuditLog
 from governance.moderation.factory import make_moderator
 from governance.pii import RedactingProcessor, make_redactor
