@@ -139,6 +139,7 @@ class Steward:
             ledger=EventLedger(database),
             threads=ThreadIndex(database),
             downloads=data / "downloads",
+            default_collection=settings.core.default_collection,
         )
 
     def _governance(self, settings: Settings, database: Database) -> None:

@@ -26,3 +26,4 @@ class ChatServices:
     ledger: EventLedger
     threads: ThreadIndex  # threads Steward answered in: follow-ups there need no mention
     downloads: Path  # where adapters put files users share for ingestion
+    default_collection: str = "default"  # where chat ingests go when the command names no collection
