@@ -39,6 +39,7 @@ from bot.pipeline.steps.ratelimit import RateLimitStep
 from bot.pipeline.steps.record import RecordStep
 from bot.pipeline.steps.redact import RedactStep
 from bot.pipeline.steps.residency import ResidencyStep
+from bot.pipeline.steps.restore import RestoreStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
 from bot.platform import ChatServices
@@ -173,6 +174,7 @@ class Steward:
             ModerateOutputStep(self.moderator, self.audit),
             RecordStep(ExchangeRecorder(database, self.pseudonyms)),
             AuditStep(self.audit),
+            RestoreStep(self.redactor),
         ]
 
     @classmethod

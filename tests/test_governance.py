@@ -76,6 +76,7 @@ def test_the_chain_runs_in_order(steward: Steward) -> None:
         "moderate_output",
         "record",
         "audit",
+        "restore",
     ]
 
 
@@ -384,3 +385,40 @@ def test_admin_actions_are_policy_checked_and_audited(steward: Steward, settings
     assert [e.kind for e in events] == ["ingest", "config_change", "policy_denied"]
     assert events[0].payload["added"] == 1 and events[1].payload["key"] == "channel.map"
     assert events[2].payload["action"] == "ingest" and events[2].payload["role"] == "member"
+
+
+def test_the_vault_restores_only_the_askers_own_values_in_the_reply(steward: Steward, settings: Settings) -> None:
+    from cryptography.fernet import Fernet
+
+    from agents.answer import Answer
+    from bot.pipeline.steps.restore import RestoreStep
+    from bot.pipeline.turn import Turn
+    from governance.pii import PIISettings, make_redactor
+    from governance.pii.pseudonyms import Pseudonyms
+
+    pii = PIISettings(vault_enabled=True, vault_key=SecretStr(Fernet.generate_key().decode()))
+    app = _app(steward, settings, pii=pii)
+    reply = _ask(
+        app, "I'm Dana Whitfield, what is the leave policy?", user="U-vault", thread="t-vault", tenant="vault-co"
+    )
+    assert reply.status == "answered"
+    [row] = _rows(app, "select pii_state::text as state, pii_vault from conversations where thread_id = 't-vault'")
+    assert row.pii_vault and b"Dana" not in bytes(row.pii_vault) and "Dana" not in row.state  # sealed at rest
+    assert (
+        app.pseudonyms.load(IncomingMessage("slack", "vault-co", "C-gov", "U-vault", "x", "t-vault")).value(
+            "<PERSON_1>"
+        )
+        == "Dana Whitfield"
+    )
+
+    names = Pseudonyms()
+    mine = names.placeholder("PERSON", "Dana Whitfield")
+    theirs = names.placeholder("PERSON", "Eli Moss")  # someone else's value in the same thread
+    turn = Turn(message=IncomingMessage("slack", "vault-co", "C", "U", "x"), request_id="r", text=f"I'm {mine}")
+    turn.pseudonyms = names
+    turn.answer = Answer(text=f"Hi {mine}, {theirs} approves leave.", citations=[], model="m")
+    asyncio.run(RestoreStep(make_redactor(pii)).__call__(turn))
+    assert turn.answer.text == f"Hi Dana Whitfield, {theirs} approves leave."
+    turn.answer = Answer(text=f"Hi {mine}.", citations=[], model="m")
+    asyncio.run(RestoreStep(make_redactor(PIISettings())).__call__(turn))  # vault off: nothing restored
+    assert turn.answer.text == f"Hi {mine}."
