@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
@@ -125,6 +126,16 @@ def chat(tenant: Tenant = None, collection: Collection = None) -> None:
     settings = settings_for_cli()
     with open_app(settings) as steward:
         run_chat(steward, tenant or settings.core.default_tenant, collection or settings.core.default_collection)
+
+
+@app.command("serve")
+def serve_command() -> None:
+    """Run the HTTP server (Slack events, health) and the Slack/Discord connections that are configured."""
+    from bot.serve import serve
+
+    settings = settings_for_cli(interactive=False)
+    with open_app(settings) as steward, contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(steward))
 
 
 @app.command("usage")
