@@ -19,6 +19,7 @@ from bot.compliance import export_audit
 from bot.db.database import Database
 from bot.pipeline.message import IncomingMessage, Reply
 from bot.pipeline.pipeline import Pipeline
+from bot.store.feedback import FeedbackStore
 from bot.store.forget import forget_user
 from governance.audit.events import PolicyDenied
 from governance.audit.export import Manifest
@@ -89,6 +90,7 @@ class Commands:
         audit_key: bytes,
         policy: Policy,
         export_dir: Path,
+        feedback: FeedbackStore,
     ) -> None:
         self._pipeline = pipeline
         self._admin = admin
@@ -98,6 +100,7 @@ class Commands:
         self._key = audit_key
         self._policy = policy
         self._export_dir = export_dir
+        self._feedback = feedback
 
     async def ask(self, caller: Caller, question: str) -> Reply:
         """Answer through the governed pipeline (``InvalidMessage`` for an empty or over-long question)."""

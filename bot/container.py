@@ -92,7 +92,7 @@ class Steward:
         self.adapters = AdapterRegistry(
             database.engine.begin, settings.core.data_dir / "adapters", model_label(settings.llm)
         )
-        slot = AdapterSlot(self.adapters.active)
+        slot = AdapterSlot(self.adapters.pick)
         self.chat_model = LazyModel(lambda: make_chat_model(settings.llm, settings.core.data_dir, slot))
         self.hosted_model = (
             LazyModel(lambda: make_hosted_chat_model(settings.hosted)) if _hosted_configured(settings) else None
@@ -123,6 +123,7 @@ class Steward:
         self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
         self.pipeline = Pipeline(self._steps(settings, database))
         data = settings.core.data_dir
+        feedback = FeedbackStore(database, self.audit, lambda t: self.redactor.redact(t).text)
         self.commands = Commands(
             self.pipeline,
             self.admin,
@@ -132,11 +133,12 @@ class Steward:
             self.audit_key,
             self.policy,
             data / "exports",
+            feedback,
         )
         self.chat = ChatServices(
             pipeline=self.pipeline,
             commands=self.commands,
-            feedback=FeedbackStore(database, self.audit, lambda t: self.redactor.redact(t).text),
+            feedback=feedback,
             ledger=EventLedger(database),
             threads=ThreadIndex(database),
             downloads=data / "downloads",

@@ -8,6 +8,7 @@ another adapter (from any process) takes effect on the next answer without a res
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import tempfile
@@ -37,10 +38,19 @@ class AdapterInfo:
     active: bool
     metrics: dict[str, Any]
     created_at: datetime
+    canary_percent: int = 0
 
 
 def _info(row: Any) -> AdapterInfo:
-    return AdapterInfo(row.name, row.base_model, Path(row.path), row.active, dict(row.metrics), row.created_at)
+    return AdapterInfo(
+        row.name,
+        row.base_model,
+        Path(row.path),
+        row.active,
+        dict(row.metrics),
+        row.created_at,
+        int(getattr(row, "canary_percent", 0) or 0),
+    )
 
 
 def _check_adapter_dir(source: Path) -> dict[str, Any]:
@@ -55,10 +65,11 @@ def _check_adapter_dir(source: Path) -> dict[str, Any]:
 class AdapterRegistry:
     """Registers, lists and activates adapters for the local base model."""
 
-    def __init__(self, admin: AdminTx, root: Path, base_model: str) -> None:
+    def __init__(self, admin: AdminTx, root: Path, base_model: str, rng: random.Random | None = None) -> None:
         self._admin = admin
         self._root = root
         self.base_model = base_model
+        self._rng = rng or random.Random()  # noqa: S311 - traffic splitting, not security
 
     def register(self, name: str, source: Path, metrics: dict[str, Any] | None = None) -> AdapterInfo:
         """Copy ``source`` into the data dir and record it (inactive)."""
@@ -102,8 +113,12 @@ class AdapterRegistry:
         return [_info(r) for r in rows]
 
     def activate(self, name: str | None) -> None:
-        """Make ``name`` the active adapter (``None``: the plain base model)."""
+        """Make ``name`` the active adapter (``None``: the plain base model); remembered for rollback."""
         with self._admin() as conn:
+            conn.execute(
+                text("INSERT INTO adapter_activations (base_model, name) VALUES (:b, :n)"),
+                {"b": self.base_model, "n": name},
+            )
             conn.execute(
                 text("UPDATE adapters SET active = false WHERE base_model = :b AND active"), {"b": self.base_model}
             )
@@ -122,3 +137,43 @@ class AdapterRegistry:
                 text("SELECT * FROM adapters WHERE base_model = :b AND active"), {"b": self.base_model}
             ).first()
         return _info(row) if row else None
+
+    def previous(self) -> str | None:
+        """The adapter that was active before the current one (``None``: the base model)."""
+        with self._admin() as conn:
+            rows = conn.execute(
+                text("SELECT name FROM adapter_activations WHERE base_model = :b ORDER BY id DESC LIMIT 2"),
+                {"b": self.base_model},
+            ).all()
+        if len(rows) < 2:
+            raise AdapterError("nothing to roll back to: no earlier activation is recorded")
+        return rows[1].name
+
+    def set_canary(self, name: str | None, percent: int = 0) -> None:
+        """Send ``percent`` of answers to ``name`` (a candidate); ``None`` or 0 ends the canary."""
+        if not 0 <= percent <= 100:
+            raise AdapterError("the canary share is a percentage from 0 to 100")
+        with self._admin() as conn:
+            conn.execute(text("UPDATE adapters SET canary_percent = 0 WHERE base_model = :b"), {"b": self.base_model})
+            if name is not None and percent > 0:
+                updated = conn.execute(
+                    text("UPDATE adapters SET canary_percent = :p WHERE name = :n AND base_model = :b AND NOT active"),
+                    {"p": percent, "n": name, "b": self.base_model},
+                ).rowcount
+                if not updated:
+                    raise AdapterError(f"no inactive adapter named {name!r} to canary")
+
+    def canary(self) -> AdapterInfo | None:
+        """The canary adapter, if one is set."""
+        with self._admin() as conn:
+            row = conn.execute(
+                text("SELECT * FROM adapters WHERE base_model = :b AND canary_percent > 0"), {"b": self.base_model}
+            ).first()
+        return _info(row) if row else None
+
+    def pick(self) -> AdapterInfo | None:
+        """The adapter for the next answer: the canary for its share of answers, else the active one."""
+        candidate = self.canary()
+        if candidate is not None and self._rng.random() * 100 < candidate.canary_percent:
+            return candidate
+        return self.active()

@@ -28,6 +28,7 @@ class IncomingMessage:
     collections: tuple[str, ...] = ()
     platform_admin: bool = False  # the platform says this user administers the workspace/guild
     platform_guest: bool = False  # the platform says this user is a guest
+    regenerate_of: str | None = None  # the answer id this message asks to regenerate
 
     @property
     def actor(self) -> str:

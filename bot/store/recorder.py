@@ -42,6 +42,13 @@ def _conversation_id(session: Session, turn: Turn, pii: tuple[str, bytes | None]
     return uuid.UUID(str(session.execute(statement).scalar_one()))
 
 
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 class ExchangeRecorder:
     """Records each answered message."""
 
@@ -77,6 +84,10 @@ class ExchangeRecorder:
                 citations=[c.as_json() | {"heading_path": c.heading_path} for c in answer.citations],
                 model=answer.model,
                 latency_ms=dict(turn.timings_ms),
+                retrieved=[
+                    str(d.metadata.get("chunk_id", "")) for d in (turn.retrieval.documents if turn.retrieval else [])
+                ],
+                regenerated_from=_uuid(turn.message.regenerate_of),
             )
             session.add(row)
             session.flush()

@@ -61,4 +61,6 @@ class AnswerRecord(SQLModel, table=True):
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     model: str
     latency_ms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
+    retrieved: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
+    regenerated_from: uuid.UUID | None = None
     created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))

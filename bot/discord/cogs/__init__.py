@@ -1,0 +1,1 @@
+"""The bot's cogs, loaded by :meth:`bot.discord.bot.StewardBot.setup_hook`."""
