@@ -7,6 +7,7 @@ the plain result. Every command is policy-checked and audited (ask through the p
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +20,8 @@ from bot.compliance import export_audit
 from bot.db.database import Database
 from bot.pipeline.message import IncomingMessage, Reply
 from bot.pipeline.pipeline import Pipeline
-from bot.store.feedback import FeedbackStore
+from bot.store.answers import question_of
+from bot.store.feedback import FeedbackStore, Vote
 from bot.store.forget import forget_user
 from governance.audit.events import PolicyDenied
 from governance.audit.export import Manifest
@@ -105,6 +107,21 @@ class Commands:
     async def ask(self, caller: Caller, question: str) -> Reply:
         """Answer through the governed pipeline (``InvalidMessage`` for an empty or over-long question)."""
         return await self._pipeline.handle(caller.message(question))
+
+    async def regenerate(self, caller: Caller, answer_id: str) -> Reply | None:
+        """Answer an earlier question again (the 🔄 button); None when the answer is unknown here.
+
+        The new answer records which one it regenerates, so a 👎 then 👍 pair becomes preference data.
+        """
+        question = question_of(self._database, caller.tenant, answer_id)
+        if question is None:
+            return None
+        message = dataclasses.replace(caller.message(question), regenerate_of=answer_id)
+        return await self._pipeline.handle(message)
+
+    def record_feedback(self, caller: Caller, answer_id: str, rating: int, reason: str = "") -> bool:
+        """The one feedback entry point both adapters call (👍 = 1, 👎 = -1, optional reason)."""
+        return self._feedback.record(Vote(caller.tenant, answer_id, caller.platform, caller.user, rating, reason))
 
     def ingest(
         self, caller: Caller, targets: list[str], collection: str, progress: Progress | None = None
