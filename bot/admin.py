@@ -116,3 +116,25 @@ class Admin:
         self._audit.record(
             AdapterPromoted(tenant=OPERATOR_TENANT, actor=who.actor, adapter=name or "(base)", metrics=metrics)
         )
+
+    def rollback_adapter(self, who: Subject) -> str | None:
+        """Re-activate the adapter that was active before the current one; returns its name (None: base)."""
+        self._allow(who, "manage_adapters")
+        previous = self._adapters.previous()
+        self._adapters.activate(previous)
+        self._audit.record(
+            AdapterPromoted(
+                tenant=OPERATOR_TENANT, actor=who.actor, adapter=previous or "(base)", metrics={"rollback": True}
+            )
+        )
+        return previous
+
+    def set_canary(self, who: Subject, name: str | None, percent: int) -> None:
+        """Send ``percent`` of answers to candidate ``name`` (0 or None ends the canary)."""
+        self._allow(who, "manage_adapters")
+        self._adapters.set_canary(name, percent)
+        self._audit.record(
+            ConfigChanged(
+                tenant=OPERATOR_TENANT, actor=who.actor, key="adapters.canary", value=f"{name or '-'}:{percent}%"
+            )
+        )

@@ -74,3 +74,18 @@ def test_rollback_and_canary_share(steward: Steward, tmp_path: Path) -> None:
         registry.set_canary("cand-a", 10)  # the active adapter cannot be its own canary
     registry.set_canary(None)
     assert registry.canary() is None and {registry.pick().name for _ in range(50)} == {"cand-a"}
+
+
+def test_adapter_outcomes_count_votes_and_fallbacks(handbook: Steward) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.store.outcomes import adapter_outcomes
+
+    caller = Caller("slack", "acme", "C-out", "U-out")
+    reply = asyncio.run(handbook.commands.ask(caller, "how many YubiKeys does each person get?"))
+    assert handbook.commands.record_feedback(caller, str(reply.answer_id), 1)
+    [base] = [
+        o for o in adapter_outcomes(handbook.database, datetime.now(UTC) - timedelta(hours=1)) if o.adapter == "(base)"
+    ]
+    assert base.answers >= 1 and base.up >= 1 and base.feedback_ratio is not None
+    assert 0.0 <= base.fallback_rate <= 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from agents.models.adapters import AdapterError
 from agents.models.factory import resolve_local_dir
 from agents.models.merge import merge_adapter
 from bot.cli.common import fail, open_app, operator, settings_for_cli
+from bot.store.outcomes import adapter_outcomes
 
 adapters_app = typer.Typer(no_args_is_help=True, help="LoRA adapters for the local model.")
 
@@ -80,3 +82,44 @@ def adapters_merge(
         except AdapterError as exc:
             fail(str(exc), 2)
     typer.echo(f"merged {name} into {merged}: set STEWARD_LLM_MODEL_DIR={merged} to serve it")
+
+
+@adapters_app.command("rollback")
+def adapters_rollback() -> None:
+    """Re-activate the adapter that was active before the current one."""
+    settings = settings_for_cli()
+    with open_app(settings) as app:
+        try:
+            previous = app.admin.rollback_adapter(operator(None))
+        except AdapterError as exc:
+            fail(str(exc), 2)
+    typer.echo(f"rolled back: {previous or 'the base model'} is active")
+
+
+@adapters_app.command("canary")
+def adapters_canary(
+    name: Annotated[str | None, typer.Argument(help="The candidate adapter (omit with --percent 0 to stop).")] = None,
+    percent: Annotated[int, typer.Option("--percent", help="Share of answers for the candidate, 0-100.")] = 10,
+) -> None:
+    """Send a share of answers to a candidate adapter; `steward adapters outcomes` compares them."""
+    settings = settings_for_cli()
+    with open_app(settings) as app:
+        try:
+            app.admin.set_canary(operator(None), name, percent)
+        except AdapterError as exc:
+            fail(str(exc), 2)
+    typer.echo(f"canary: {name} gets {percent}% of answers" if name and percent else "canary stopped")
+
+
+@adapters_app.command("outcomes")
+def adapters_outcomes(
+    days: Annotated[int, typer.Option("--days", help="Look back this many days.")] = 7,
+) -> None:
+    """Answers, feedback ratio and fallback rate per adapter (to judge a canary)."""
+    settings = settings_for_cli()
+    with open_app(settings) as app:
+        rows = adapter_outcomes(app.database, datetime.now(UTC) - timedelta(days=days))
+    typer.echo(f"{'ADAPTER':<24} {'ANSWERS':>7} {'UP':>5} {'DOWN':>5} {'RATIO':>6} {'FALLBACK':>8}")
+    for r in rows:
+        ratio = f"{r.feedback_ratio:.2f}" if r.feedback_ratio is not None else "-"
+        typer.echo(f"{r.adapter:<24} {r.answers:>7} {r.up:>5} {r.down:>5} {ratio:>6} {r.fallback_rate:>8.2f}")
