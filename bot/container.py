@@ -21,7 +21,7 @@ from agents.models.peft_slot import AdapterSlot
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
-from bot.admin import Admin
+from bot.admin import OPERATOR_TENANT, Admin
 from bot.commands import Commands
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
@@ -43,18 +43,20 @@ from bot.pipeline.steps.restore import RestoreStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
 from bot.platform import ChatServices
+from bot.scheduler import Job
 from bot.settings import Settings, enforce_offline
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
 from bot.store.recorder import ExchangeRecorder
+from bot.store.retention import purge
 from bot.store.threads import ThreadIndex
 from governance.audit.log import AuditLog
 from governance.moderation.factory import make_moderator
 from governance.pii import RedactingProcessor, make_redactor
 from governance.pii.vault import Vault
 from governance.policy.ratelimit import RateLimiter
-from governance.policy.rbac import Policy
+from governance.policy.rbac import Policy, Subject
 
 
 class LazyModel:
@@ -178,6 +180,21 @@ class Steward:
             AuditStep(self.audit),
             RestoreStep(self.redactor),
         ]
+
+    def jobs(self) -> list[Job]:
+        """The scheduled jobs this configuration asks for."""
+        s = self.settings.schedule
+        operator = Subject(OPERATOR_TENANT, "scheduler:steward", platform_admin=True)
+        jobs = [
+            Job("retention", lambda: purge(self.database, self.settings.retention), "cron", {"hour": s.retention_hour}),
+            Job("ledger-prune", lambda: self.chat.ledger.prune(s.ledger_days), "cron", {"hour": s.retention_hour}),
+        ]
+        if s.reindex_minutes:
+            reindex = Job(
+                "reindex", lambda: self.admin.reindex(operator, None), "interval", {"minutes": s.reindex_minutes}
+            )
+            jobs.append(reindex)
+        return jobs
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Steward:

@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from bot.container import Steward
 from bot.http.app import make_http_app
 from bot.logs import get_logger
+from bot.scheduler import LeaderRunner, make_scheduler
 
 log = get_logger(__name__)
 
@@ -56,11 +57,17 @@ async def serve(app: Steward) -> None:
     server = uvicorn.Server(config)
     log.info("serve.http", host=app.settings.http.host, port=app.settings.http.port)
     running = [asyncio.create_task(server.serve()), *(asyncio.create_task(t) for t in tasks)]
+    scheduler = make_scheduler(app.jobs(), LeaderRunner(app.database)) if app.settings.schedule.enabled else None
+    if scheduler is not None:
+        scheduler.start()
+        log.info("serve.scheduler", jobs=[job.name for job in app.jobs()])
     try:
         done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             task.result()  # surface the error of whatever stopped first
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         server.should_exit = True
         for task in running:
             task.cancel()

@@ -126,6 +126,18 @@ class ServerSettings(BaseModel):
     port: int = Field(8080, ge=1, le=65535, description="Port the HTTP server listens on.")
 
 
+class SchedulerSettings(BaseModel):
+    """Scheduled jobs run by ``steward serve`` (one process runs each job: an advisory lock elects it)."""
+
+    ENV_PREFIX: ClassVar[str] = "STEWARD_SCHEDULE_"
+
+    enabled: bool = Field(True, description="Run scheduled jobs in `steward serve`.")
+    reindex_minutes: int = Field(60, ge=0, description="Re-index every source this often (0: never).")
+    retention_hour: int = Field(3, ge=0, le=23, description="UTC hour of the daily retention purge.")
+    dataset_hour: int = Field(2, ge=0, le=23, description="UTC hour of the nightly preference-dataset snapshot.")
+    ledger_days: int = Field(7, ge=1, description="Days a processed platform event id is kept for deduplication.")
+
+
 class Settings(BaseSettings):
     """Everything Steward can be configured with."""
 
@@ -151,6 +163,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     http: ServerSettings = Field(default_factory=ServerSettings)
+    schedule: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
     @classmethod
     def settings_customise_sources(

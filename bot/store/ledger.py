@@ -24,3 +24,9 @@ class EventLedger:
         """Record the event; False when it was already recorded (a retry, a replay, a resumed gateway)."""
         with self._database.tenant_connection(tenant) as conn:
             return conn.execute(_CLAIM, {"platform": platform, "event": event_id, "tenant": tenant}).first() is not None
+
+    def prune(self, days: int) -> int:
+        """Forget event ids older than ``days`` (retries come within minutes; the scheduler runs this)."""
+        with self._database.engine.begin() as conn:
+            sql = text("DELETE FROM platform_events WHERE received_at < now() - make_interval(days => :d)")
+            return int(conn.execute(sql, {"d": days}).rowcount or 0)
