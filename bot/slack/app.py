@@ -60,7 +60,7 @@ def build_slack_app(chat: ChatServices, settings: SlackSettings, client: AsyncWe
     app.event("message")(ack=_ack_event, lazy=[messages.on_message])
     commands = SlashCommands(chat.commands, users, chat.default_collection, interval)
     app.command(COMMAND)(ack=commands.ack, lazy=[commands.run])
-    feedback = FeedbackHandler(chat.feedback)
+    feedback = FeedbackHandler(chat.commands)
     app.action(VOTE_ACTIONS)(feedback.on_vote)
     app.view(REASON_VIEW)(feedback.on_reason)
     return app

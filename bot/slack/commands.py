@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ USAGE = {
     "audit-export": f"Usage: `{COMMAND} audit-export [since]`, since as `2025-01-31`, `7d` or `12h`",
 }
 LAZY = ("ask", "ingest", "sources", "forget-me", "audit-export")
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FAILED = "Sorry, that did not work. Please try again in a moment."
 
 
@@ -43,7 +45,7 @@ def usage_error(name: str, rest: str) -> str | None:
     """Why the arguments cannot work (the usage line), or None."""
     if name in ("ask", "ingest") and not rest:
         return USAGE[name]
-    if name == "ingest" and urlsplit(unwrap_link(rest.split()[0])).scheme not in ("http", "https"):
+    if name == "ingest" and not _ingest_args_ok(rest.split()):
         return USAGE["ingest"]
     if name == "audit-export":
         try:
@@ -51,6 +53,13 @@ def usage_error(name: str, rest: str) -> str | None:
         except ValueError:
             return USAGE[name]
     return None
+
+
+def _ingest_args_ok(args: list[str]) -> bool:
+    """An http(s) URL (never a path on the server), then at most a plain collection name."""
+    if not args or len(args) > 2 or urlsplit(unwrap_link(args[0])).scheme not in ("http", "https"):
+        return False
+    return len(args) == 1 or COLLECTION_NAME.fullmatch(args[1]) is not None
 
 
 class SlashCommands:

@@ -9,11 +9,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands import Caller, Commands
 from bot.logs import get_logger
 from bot.slack.blocks import VOTE_UP, reason_modal, reason_of
 from bot.slack.payloads import tenant_of
 from bot.slack.users import PLATFORM
-from bot.store.feedback import FeedbackStore, Vote
 
 log = get_logger(__name__)
 THANKS = "Thanks for the feedback!"
@@ -23,8 +23,8 @@ GONE = "That answer no longer exists, so the feedback was not recorded."
 class FeedbackHandler:
     """Bolt listeners for the vote buttons (``block_actions``) and the reason modal (``view_submission``)."""
 
-    def __init__(self, feedback: FeedbackStore) -> None:
-        self._feedback = feedback
+    def __init__(self, commands: Commands) -> None:
+        self._commands = commands
 
     async def on_vote(
         self,
@@ -41,7 +41,7 @@ class FeedbackHandler:
         if not up:
             channel = str((body.get("channel") or {}).get("id") or "")
             await client.views_open(trigger_id=body["trigger_id"], view=reason_modal(answer_id, channel))
-        recorded = await self._record(tenant_of(body), str(body["user"]["id"]), answer_id, 1 if up else -1)
+        recorded = await self._record(body, answer_id, 1 if up else -1)
         note = THANKS if up and recorded else None if recorded else GONE
         if note and body.get("response_url"):
             await respond(response_type="ephemeral", replace_original=False, text=note)
@@ -51,10 +51,12 @@ class FeedbackHandler:
         await ack()
         answer_id, reason = reason_of(view)
         if answer_id:
-            await self._record(tenant_of(body), str(body["user"]["id"]), answer_id, -1, reason)
+            await self._record(body, answer_id, -1, reason)
 
-    async def _record(self, tenant: str, user: str, answer_id: str, rating: int, comment: str = "") -> bool:
-        vote = Vote(tenant=tenant, answer_id=answer_id, platform=PLATFORM, user=user, rating=rating, comment=comment)
-        recorded = await asyncio.to_thread(self._feedback.record, vote)
+    async def _record(self, body: dict[str, Any], answer_id: str, rating: int, reason: str = "") -> bool:
+        """Record through the commands' one feedback entry point (which audits it)."""
+        channel = str((body.get("channel") or {}).get("id") or "")
+        caller = Caller(PLATFORM, tenant_of(body), channel, str(body["user"]["id"]))
+        recorded = await asyncio.to_thread(self._commands.record_feedback, caller, answer_id, rating, reason)
         log.info("slack.feedback", answer_id=answer_id, rating=rating, recorded=recorded)
         return recorded
