@@ -131,6 +131,7 @@ class Commands:
 
     def sources(self, caller: Caller, limit: int = 50) -> list[Source]:
         """The documents this channel may search (its mapped collections, or all of the tenant's)."""
+        self._check(caller, "ask")  # who may not ask here may not browse what is searchable either
         scope = self._collections.channel_scope(caller.tenant, caller.platform, caller.channel)
         return [Source(c, t, s) for c, t, s in self._collections.documents(caller.tenant, scope, limit)]
 
@@ -141,25 +142,27 @@ class Commands:
 
     def audit_export(self, caller: Caller, since: datetime | None = None) -> tuple[Path, Manifest]:
         """Export this tenant's audit events to a JSONL file (compliance or admin role)."""
-        decision = self._policy.check(caller.subject, "export_audit")
-        if not decision.allowed:
-            self._audit.record(
-                PolicyDenied(
-                    tenant=caller.tenant,
-                    actor=caller.subject.actor,
-                    channel=caller.channel,
-                    action="export_audit",
-                    role=decision.role,
-                    reason=decision.reason,
-                )
-            )
-            raise NotAllowed(decision.reason)
+        self._check(caller, "export_audit")
         self._export_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         folder = Path(tempfile.mkdtemp(prefix="audit-", dir=self._export_dir))
         out = folder / f"steward-audit-{caller.tenant}-{stamp}.jsonl"
         where = EventFilter(caller.tenant, since, None)
         return out, export_audit(self._database, self._audit, self._key, where, out, "jsonl", caller.subject.actor)
+
+    def _check(self, caller: Caller, action: str) -> None:
+        decision = self._policy.check(caller.subject, action)
+        if not decision.allowed:
+            event = PolicyDenied(
+                tenant=caller.tenant,
+                actor=caller.subject.actor,
+                channel=caller.channel,
+                action=action,
+                role=decision.role,
+                reason=decision.reason,
+            )
+            self._audit.record(event)
+            raise NotAllowed(decision.reason)
 
     @staticmethod
     def help() -> str:

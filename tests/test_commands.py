@@ -57,3 +57,12 @@ def test_sources_forget_me_and_audit_export_permissions(handbook: Steward, setti
     assert manifest.count == len(lines) > 0 and all(json.loads(line)["tenant"] == "acme" for line in lines)
     assert "forget_user" in {json.loads(line)["kind"] for line in lines}
     assert Commands.help().startswith("*Steward*")
+
+
+def test_guests_who_may_not_ask_may_not_list_sources_either(steward: Steward, settings: Settings) -> None:
+    policy = PolicySettings(permissions={"admin": ["ask"], "compliance": [], "member": ["ask"], "guest": []})
+    app = Steward(settings.model_copy(update={"policy": policy}), steward.database)
+    with pytest.raises(NotAllowed, match="guest"):
+        app.commands.sources(Caller("slack", "src-co", "C1", "U-g", platform_guest=True))
+    kinds = [r.kind for r in _rows(app, "select kind from audit_events where tenant_id = 'src-co'")]
+    assert kinds == ["policy_denied"]
