@@ -21,6 +21,7 @@ from bot.cli.ingest import run_ingest
 from bot.cli.knowledge import collections_app, eval_app
 from bot.cli.models import adapters_app
 from bot.cli.render import render_reply
+from bot.discord.cli import discord_app
 from bot.pipeline.message import IncomingMessage, InvalidMessage
 from bot.settings import effective, env_example, markdown_table
 from bot.store.usage import usage
@@ -39,6 +40,7 @@ app.add_typer(adapters_app, name="adapters")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.command("forget")(forget_command)
+app.add_typer(discord_app, name="discord")
 
 
 @app.command()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord.feedback import feedback_view
 from bot.discord.render import render_reply
 from bot.discord.streaming import StreamedMessage
+from bot.discord.view import FeedbackView
 from bot.logs import get_logger
 from bot.pipeline.message import IncomingMessage, InvalidMessage, Reply
 from bot.pipeline.pipeline import Pipeline
@@ -38,7 +38,7 @@ class Answerer:
                 log.exception("discord.answer_failed")
                 await stream.finish([FAILED])
                 return None
-        view = feedback_view(reply.answer_id) if reply.answer_id is not None else None
+        view = FeedbackView(reply.answer_id) if reply.answer_id is not None else None
         await stream.finish(render_reply(reply), view)
         log.info("discord.answered", answer_id=str(reply.answer_id), status=reply.status, edits=stream.writes)
         return reply

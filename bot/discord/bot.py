@@ -11,7 +11,7 @@ from bot.discord.callers import CallerResolver
 from bot.discord.cogs.admin import AdminCog
 from bot.discord.cogs.answers import AnswerCog
 from bot.discord.cogs.commands import CommandsCog
-from bot.discord.feedback import FeedbackButton
+from bot.discord.view import FeedbackView
 from bot.logs import get_logger
 from bot.platform import ChatServices
 from bot.settings import DiscordSettings
@@ -43,8 +43,8 @@ class StewardBot(commands.Bot):
         self.callers = CallerResolver(self, settings.admin_roles)
 
     async def setup_hook(self) -> None:
-        """Register the persistent 👍/👎 buttons, then load the cogs (messages and app commands)."""
-        self.add_dynamic_items(FeedbackButton)
+        """Register the persistent 👍/👎 view, then load the cogs (messages and app commands)."""
+        self.add_view(FeedbackView())
         await self.add_cog(AnswerCog(self))
         await self.add_cog(CommandsCog(self))
         await self.add_cog(AdminCog(self))

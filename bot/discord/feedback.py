@@ -1,22 +1,22 @@
-"""👍/👎 buttons whose ``custom_id`` carries the answer id, so clicks work after a restart.
+"""A 👍/👎 button whose ``custom_id`` carries the answer id, so clicks work after a restart.
 
-The bot registers :class:`FeedbackButton` once in ``setup_hook`` (``add_dynamic_items``: discord.py's
-persistent-view registration for ids that carry data). Any click on ``steward:fb:up:<answer id>`` or
-``steward:fb:down:<answer id>``, on a message from this process or an earlier one, reaches it.
+The button is a discord.py ``DynamicItem``: once registered (``add_view`` of a
+:class:`~bot.discord.view.FeedbackView` in ``setup_hook``), any click on ``steward:fb:up:<answer id>``
+or ``steward:fb:down:<answer id>``, on a message from this process or an earlier one, is rebuilt
+from its ``custom_id`` and handled here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.discord.callers import PLATFORM
 from bot.discord.reason import ReasonModal
 from bot.logs import get_logger
-from bot.store.feedback import Vote
 
 if TYPE_CHECKING:
     from bot.discord.bot import StewardBot
@@ -57,25 +57,12 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
         if caller is None:
             await interaction.response.send_message("Sorry: I can't tell which server this is for.", ephemeral=True)
             return
-        vote = Vote(caller.tenant, self.answer_id, PLATFORM, caller.user, self.rating)
-        stored = await asyncio.to_thread(bot.chat.feedback.record, vote)
+        record = functools.partial(bot.chat.commands.record_feedback, caller, self.answer_id, self.rating)
+        stored = await asyncio.to_thread(record)
         log.info("discord.feedback", answer_id=self.answer_id, rating=self.rating, stored=stored)
         if not stored:
             await interaction.response.send_message("That answer is no longer available.", ephemeral=True)
         elif self.rating < 0:
-            await interaction.response.send_modal(ReasonModal(vote, bot.chat.feedback.record))
+            await interaction.response.send_modal(ReasonModal(record))
         else:
             await interaction.response.send_message("Thanks for the feedback! 👍", ephemeral=True)
-
-
-def feedback_view(answer_id: uuid.UUID | str) -> discord.ui.View:
-    """The 👍/👎 row for one answer.
-
-    The view is stopped before it is sent, so discord.py keeps no per-message copy: every click is
-    handled by the registered :class:`FeedbackButton`, the same way before and after a restart.
-    """
-    view = discord.ui.View(timeout=None)
-    view.add_item(FeedbackButton(str(answer_id), 1))
-    view.add_item(FeedbackButton(str(answer_id), -1))
-    view.stop()
-    return view

@@ -21,6 +21,7 @@ from bot.discord.render import is_url, render_ingest
 from bot.logs import get_logger
 
 log = get_logger(__name__)
+MAX_ATTACHMENT_MB = 20  # larger uploads are refused before download (the ingestor's default limit too)
 
 
 def safe_name(filename: str) -> str:
@@ -50,6 +51,9 @@ class Ingester:
             return f"Sorry: only http(s) URLs can be ingested, not `{not_urls[0]}`."
         if not urls and not attachments:
             return "Give a URL or attach a file to ingest."
+        too_big = [a.filename for a in attachments if a.size > MAX_ATTACHMENT_MB * 1024 * 1024]
+        if too_big:
+            return f"Sorry: `{too_big[0]}` is larger than {MAX_ATTACHMENT_MB} MB."
         created, files = await self._save(caller.tenant, attachments)
         target = collection or self._default
         try:

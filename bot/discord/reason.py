@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import discord
-
-from bot.store.feedback import Vote
 
 
 class ReasonModal(discord.ui.Modal, title="What was wrong with this answer?"):
@@ -23,14 +20,14 @@ class ReasonModal(discord.ui.Modal, title="What was wrong with this answer?"):
         placeholder="Wrong, outdated, missing a source…",
     )
 
-    def __init__(self, vote: Vote, record: Callable[[Vote], bool]) -> None:
+    def __init__(self, record: Callable[[str], bool]) -> None:
+        """``record(reason)`` stores the 👎 again, with the reason."""
         super().__init__(timeout=900)
-        self._vote = vote
         self._record = record
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         """Store the reason (redacted by the feedback store) and thank the user."""
         text = self.reason.value.strip()
         if text:
-            await asyncio.to_thread(self._record, dataclasses.replace(self._vote, comment=text))
+            await asyncio.to_thread(self._record, text)
         await interaction.response.send_message("Thanks: this helps us improve the answers. 👎 noted.", ephemeral=True)

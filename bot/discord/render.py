@@ -88,7 +88,7 @@ def render_help(text: str) -> str:
     """The shared help text in Discord markdown: bold is ``**``, and commands are slash commands."""
     text = re.sub(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])", r"**\1**", text)
     text = re.sub(r"`(" + "|".join(_COMMANDS) + r")\b", r"`/\1", text)
-    return text.replace("files shared with me are ingested too", "so are files attached to `/ingest` or sent to me")
+    return text.replace("files shared with me are", "files attached to `/ingest` or sent to me are")
 
 
 def render_sources(sources: Sequence[Source], limit: int = LIMIT) -> str:

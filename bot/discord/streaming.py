@@ -33,6 +33,7 @@ class StreamedMessage:
         self._clock = clock
         self._message: discord.Message | None = None
         self._last = -math.inf
+        self._shown = ""
         self.writes = 0
 
     @property
@@ -43,7 +44,9 @@ class StreamedMessage:
     async def update(self, text: str) -> None:
         """Show the partial ``text`` now if an interval has passed since the last write; otherwise skip it."""
         if text.strip() and self._clock() - self._last >= self._interval:
-            await self._write(preview(text))
+            shown = preview(text)
+            if shown != self._shown:  # past the length limit the preview stops changing
+                await self._write(shown)
 
     async def finish(self, chunks: Sequence[str], view: discord.ui.View | None = None) -> list[discord.Message]:
         """Replace the partial text with the final ``chunks``; extra chunks follow as new messages.
@@ -67,6 +70,7 @@ class StreamedMessage:
             self._message = await self._channel.send(content, **options)
         else:
             self._message = await self._message.edit(content=content, view=view, suppress=True)
+        self._shown = content
         self.writes += 1
         self._last = self._clock()
 

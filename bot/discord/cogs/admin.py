@@ -77,7 +77,7 @@ class AdminCog(StewardCog):
         try:
             start = parse_since(since)
         except ValueError:
-            await follow_up(interaction, f"Sorry: `{since}` is not a date (use YYYY-MM-DD).")
+            await follow_up(interaction, "Sorry: `since` must be a date like 2026-01-31.")
             return
         try:
             path, manifest = await asyncio.to_thread(self.bot.chat.commands.audit_export, caller, start)

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.admin import NotAllowed
 from bot.commands import Caller
 from bot.discord.replies import say
 from bot.logs import get_logger
@@ -36,7 +37,11 @@ class StewardCog(commands.Cog):
     async def cog_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        """Log the error and tell the user, privately."""
+        """A policy refusal from a service is shown with its reason; anything else is logged, and apologised for."""
+        original = getattr(error, "original", error)
+        if isinstance(original, NotAllowed):
+            await say(interaction, f"Sorry: {original}.")
+            return
         command = getattr(interaction.command, "name", None)
-        log.error("discord.command_failed", command=command, error=repr(getattr(error, "original", error)))
+        log.error("discord.command_failed", command=command, error=repr(original))
         await say(interaction, FAILED)

@@ -13,9 +13,9 @@ import discord
 from discord import app_commands
 
 from bot.discord.cogs.base import StewardCog
-from bot.discord.feedback import feedback_view
 from bot.discord.render import render_forgotten, render_help, render_reply, render_sources
 from bot.discord.replies import follow_up, say
+from bot.discord.view import FeedbackView
 from bot.pipeline.message import MAX_QUESTION_CHARS, InvalidMessage
 
 
@@ -38,7 +38,7 @@ class CommandsCog(StewardCog):
         except InvalidMessage as exc:
             await follow_up(interaction, f"Sorry: {exc}.")
             return
-        view = feedback_view(reply.answer_id) if reply.answer_id is not None else None
+        view = FeedbackView(reply.answer_id) if reply.answer_id is not None else None
         await follow_up(interaction, render_reply(reply), view)
 
     @app_commands.command(name="sources", description="The documents this channel can search.")
