@@ -488,6 +488,66 @@ def test_feedback_buttons_and_the_reason_modal(base: str, slack: FakeSlack, app:
     assert slack.wait_for(lambda: rows(app, vote_sql, a=answer_id) == [(-1, "It ignored the hotel part.")])
 
 
+def regenerate_click(user: str, final: Call, thread_ts: str, response_url: str) -> dict[str, Any]:
+    """The block_actions payload Slack sends when ``user`` clicks 🔄 on the answer ``final`` in ``thread_ts``."""
+    channel, ts = final.params["channel"], final.params["ts"]
+    answer_id = button_value(final, "steward_regenerate")
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "acme"},
+        "user": {"id": user, "team_id": TEAM},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:6]}",
+        "channel": {"id": channel},
+        "container": {
+            "type": "message",
+            "channel_id": channel,
+            "message_ts": ts,
+            "thread_ts": thread_ts,
+            "is_ephemeral": False,
+        },
+        "message": {"type": "message", "user": BOT_USER, "ts": ts, "thread_ts": thread_ts, "text": "answer"},
+        "response_url": response_url,
+        "actions": [
+            {"type": "button", "block_id": "steward_feedback", "action_id": "steward_regenerate", "value": answer_id}
+        ],
+    }
+
+
+def test_regenerate_posts_a_new_answer_in_the_same_thread(base: str, slack: FakeSlack, app: Steward) -> None:
+    event = mention(user="UREGEN", channel="C-regen")
+    send_event(base, event)
+    _, final = answer_in(slack, "C-regen", event["ts"])
+    old_id = button_value(final, "steward_regenerate")
+    assert old_id == button_value(final, "steward_vote_up")
+    click = regenerate_click("UREGEN", final, event["ts"], f"{slack.url}/response/regen")
+    started = time.monotonic()
+    assert send_interaction(base, click).status_code == 200
+    assert time.monotonic() - started < 3  # acked at once; the new answer follows
+
+    def regenerated() -> Call | None:
+        calls = slack.calls_to("chat.postMessage", channel="C-regen", thread_ts=event["ts"])
+        return next((c for c in calls if c.params.get("blocks")), None)
+
+    blocks = slack.wait_for(regenerated).params["blocks"]
+    assert "75 EUR per day" in blocks[0]["text"]["text"] and any(b["type"] == "context" for b in blocks)
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    buttons = ["steward_vote_up", "steward_vote_down", "steward_regenerate"]
+    assert [e["action_id"] for e in actions["elements"]] == buttons
+    new_ids = {e["value"] for e in actions["elements"]}
+    assert len(new_ids) == 1 and old_id not in new_ids
+    [new_id] = new_ids
+    [(regenerated_from,)] = rows(app, "select regenerated_from from answers where id = :i", i=uuid.UUID(new_id))
+    assert str(regenerated_from) == old_id
+    assert slack.calls_to("reactions.add", channel="C-regen", timestamp=final.params["ts"])  # 👀 while regenerating
+    gone = {**click, "response_url": f"{slack.url}/response/regen-gone"}
+    gone["actions"] = [{**click["actions"][0], "value": str(uuid.uuid4())}]
+    assert send_interaction(base, gone).status_code == 200
+    told = response_to(slack, "/response/regen-gone")
+    assert told["response_type"] == "ephemeral" and "no longer exists" in told["text"]
+
+
 def test_socket_mode_connects_through_the_api_url_and_acks_envelopes(app: Steward, slack: FakeSlack) -> None:
     settings = _slack_settings(slack, app_token=SecretStr("xapp-test"))
 

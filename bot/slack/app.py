@@ -11,12 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.logs import get_logger
 from bot.platform import ChatServices
 from bot.settings import SlackSettings
-from bot.slack.blocks import REASON_VIEW, VOTE_ACTIONS
+from bot.slack.blocks import REASON_VIEW, REGENERATE, VOTE_ACTIONS
 from bot.slack.client import make_web_client
 from bot.slack.commands import COMMAND, SlashCommands
 from bot.slack.feedback import FeedbackHandler
 from bot.slack.files import FileDownloader
 from bot.slack.messages import MessageHandler
+from bot.slack.regenerate import RegenerateHandler
 from bot.slack.users import UserDirectory
 
 log = get_logger(__name__)
@@ -36,7 +37,7 @@ def _signing_secret(settings: SlackSettings) -> str:
 
 
 def build_slack_app(chat: ChatServices, settings: SlackSettings, client: AsyncWebClient | None = None) -> AsyncApp:
-    """The Slack app for ``chat``: mentions, DMs, thread follow-ups, ``/steward``, feedback and file ingest.
+    """The Slack app for ``chat``: mentions, DMs, thread follow-ups, ``/steward``, feedback, 🔄 and file ingest.
 
     ``client`` defaults to a Web API client for ``settings.api_url`` with the bot token that honours
     rate limits. Mount it over HTTP with :func:`bot.slack.http.slack_router`, or connect it with
@@ -63,4 +64,5 @@ def build_slack_app(chat: ChatServices, settings: SlackSettings, client: AsyncWe
     feedback = FeedbackHandler(chat.commands)
     app.action(VOTE_ACTIONS)(feedback.on_vote)
     app.view(REASON_VIEW)(feedback.on_reason)
+    app.action(REGENERATE)(RegenerateHandler(chat.commands, users).on_regenerate)
     return app

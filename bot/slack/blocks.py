@@ -1,4 +1,4 @@
-"""Block Kit for Steward's messages: answers with numbered citations and 👍/👎, sources, the reason modal."""
+"""Block Kit for Steward's messages: answers with numbered citations, 👍/👎 and 🔄, sources, the reason modal."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ Block = dict[str, Any]
 VOTE_UP = "steward_vote_up"
 VOTE_DOWN = "steward_vote_down"
 VOTE_ACTIONS = re.compile(f"^({VOTE_UP}|{VOTE_DOWN})$")
+REGENERATE = "steward_regenerate"
 REASON_VIEW = "steward_feedback_reason"
 REASON_BLOCK = "reason"
 REASON_INPUT = "reason"
@@ -77,23 +78,24 @@ def citation_blocks(citations: Sequence[Citation]) -> list[Block]:
 
 
 def feedback_actions(answer_id: str) -> Block:
-    """👍/👎 buttons whose value is the answer id."""
+    """👍/👎 and 🔄 Regenerate buttons whose value is the answer id."""
     return {
         "type": "actions",
         "block_id": "steward_feedback",
         "elements": [
             _button("👍", VOTE_UP, answer_id, "Helpful"),
             _button("👎", VOTE_DOWN, answer_id, "Not helpful"),
+            _button("🔄 Regenerate", REGENERATE, answer_id, "Answer this question again"),
         ],
     }
 
 
-def _button(emoji: str, action_id: str, value: str, label: str) -> Block:
+def _button(text: str, action_id: str, value: str, label: str) -> Block:
     return {
         "type": "button",
         "action_id": action_id,
         "value": value,
-        "text": {"type": "plain_text", "text": emoji, "emoji": True},
+        "text": {"type": "plain_text", "text": text, "emoji": True},
         "accessibility_label": label,
     }
 
@@ -104,7 +106,7 @@ def reply_text(reply: Reply) -> str:
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
-    """An answer with its citations and 👍/👎; a refusal (denied, rate limited, blocked...) as plain text."""
+    """An answer with its citations, 👍/👎 and 🔄; a refusal (denied, rate limited, blocked...) as plain text."""
     blocks = sections(mrkdwn(reply.text or "(no answer)"))
     if reply.answer_id is None:
         return blocks

@@ -27,6 +27,29 @@ def tenant_of(body: dict[str, Any], context: Any = None) -> str:
     return str(team)
 
 
+def action_channel(body: dict[str, Any]) -> str:
+    """The channel of the message whose button was clicked."""
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
+def action_thread(body: dict[str, Any]) -> str | None:
+    """The thread of the message whose button was clicked; None for a top-level message (a DM, say)."""
+    container, message = body.get("container") or {}, body.get("message") or {}
+    thread = container.get("thread_ts") or message.get("thread_ts")
+    return str(thread) if thread else None
+
+
+def action_message_ts(body: dict[str, Any]) -> str | None:
+    """The ts of the message whose button was clicked (None if the payload lacks it)."""
+    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    return str(ts) if ts else None
+
+
+def is_ephemeral(body: dict[str, Any]) -> bool:
+    """Whether the clicked message is ephemeral (only the clicker sees it, e.g. ``/steward ask``)."""
+    return bool((body.get("container") or {}).get("is_ephemeral"))
+
+
 def is_own(event: dict[str, Any], bot_user_id: str | None, bot_id: str | None) -> bool:
     """Whether Steward itself sent the message."""
     user, bot = event.get("user"), event.get("bot_id")
