@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -143,8 +144,9 @@ def test_a_mention_is_answered_with_citations_and_feedback_buttons(app: Steward)
         assert "75 EUR per day" in answer["content"]
         assert "**Sources**" in answer["content"] and "`[1]` Travel Policy" in answer["content"]
         assert str(answer["message_reference"]["message_id"]) == question["id"]
-        up, down = _custom_ids(answer)
+        up, down, regenerate = _custom_ids(answer)
         assert re.fullmatch(r"steward:fb:up:[0-9a-f-]{36}", up) and down == up.replace(":up:", ":down:")
+        assert regenerate == up.replace(":fb:up:", ":regen:")
         typing = fake.find("POST", f"/channels/{fake.channel_id}/typing")
         limited, posted, _ = fake.find("POST", f"/channels/{fake.channel_id}/messages")  # a 429, the retry, "empty"
         assert typing and typing[0].at <= limited.at and posted.at - limited.at >= 0.3
@@ -234,7 +236,7 @@ def test_feedback_buttons_still_work_after_a_restart(app: Steward) -> None:
         async with _running(app, fake):
             await fake.say(alice, QUESTION, mention=True)
             answer = await _answered(fake, fake.channel_id)
-        up, down = _custom_ids(answer)
+        up, down, _ = _custom_ids(answer)
         async with _running(app, fake):  # a new process: only the stored message knows the buttons
             mark = len(fake.calls)
             await fake.click(alice, answer, up)
@@ -257,6 +259,43 @@ def test_feedback_buttons_still_work_after_a_restart(app: Steward) -> None:
             (bob["id"], -1, "discord"),
         ]
         assert votes[1].comment.startswith("outdated") and "jane.doe@example.com" not in votes[1].comment
+
+    _scenario(body)
+
+
+def _regenerated_from(app: Steward, answer_id: str) -> Any:
+    with app.database.engine.connect() as conn:
+        sql = "select regenerated_from from answers where id = :a"
+        return conn.execute(text(sql), {"a": answer_id}).scalar_one()
+
+
+def test_regenerate_posts_a_new_answer_that_remembers_the_old_one(app: Steward) -> None:
+    async def body(fake: FakeDiscord) -> None:
+        alice, bob = fake.person("alice"), fake.person("bob")
+        async with _running(app, fake):
+            await fake.say(alice, QUESTION, mention=True)
+            answer = await _answered(fake, fake.channel_id)
+        *_, regenerate = _custom_ids(answer)
+        async with _running(app, fake):  # a new process: only the stored message knows the buttons
+            mark = len(fake.calls)
+            click = await fake.click(bob, answer, regenerate)
+            again = await _answered(fake, fake.channel_id, after=mark)
+            deferred = await fake.wait_for(lambda c: c.path.endswith(f"/{click['token']}/callback"))
+            old_id, stranger = regenerate.rsplit(":", 1)[1], str(uuid.uuid4())  # no such answer in this tenant
+            stale = json.loads(json.dumps(answer).replace(old_id, stranger))
+            token = (await fake.click(bob, stale, f"steward:regen:{stranger}"))["token"]
+            gone = await fake.wait_for(lambda c: c.method == "POST" and c.path == f"/webhooks/{fake.app_id}/{token}")
+        assert deferred.body["type"] == 6 and deferred.at < fake.writes_to(int(again["id"]))[0].at  # acked first
+        new_id = _custom_ids(again)[-1].rsplit(":", 1)[1]
+        assert new_id != old_id and _custom_ids(again) == [
+            f"steward:fb:up:{new_id}",
+            f"steward:fb:down:{new_id}",
+            f"steward:regen:{new_id}",
+        ]
+        assert "75 EUR per day" in again["content"] and "`[1]` Travel Policy" in again["content"]
+        assert str(again["message_reference"]["message_id"]) == answer["id"]  # under the answer it replaces
+        assert str(_regenerated_from(app, new_id)) == old_id and _regenerated_from(app, old_id) is None
+        assert gone.body["flags"] & 64 and "no longer available" in gone.body["content"]
 
     _scenario(body)
 

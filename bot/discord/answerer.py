@@ -1,4 +1,4 @@
-"""Answer one Discord message through the pipeline: typing, a streamed reply, sources and 👍/👎."""
+"""Answer one Discord message through the pipeline: typing, a streamed reply, sources and 👍/👎/🔄."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ class StewardBot(commands.Bot):
         self.callers = CallerResolver(self, settings.admin_roles)
 
     async def setup_hook(self) -> None:
-        """Register the persistent 👍/👎 view, then load the cogs (messages and app commands)."""
+        """Register the persistent 👍/👎/🔄 view, then load the cogs (messages and app commands)."""
         self.add_view(FeedbackView())
         await self.add_cog(AnswerCog(self))
         await self.add_cog(CommandsCog(self))
