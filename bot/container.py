@@ -26,12 +26,14 @@ from bot.commands import Commands
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
 from bot.keys import secret_key
+from bot.learning import Learning
 from bot.logs import install_log_scrubber
 from bot.pipeline.pipeline import Pipeline
 from bot.pipeline.screening import ChunkScreen
 from bot.pipeline.steps.answer import AnswerStep
 from bot.pipeline.steps.audit import AuditStep
 from bot.pipeline.steps.base import Step
+from bot.pipeline.steps.correct import CorrectionStep
 from bot.pipeline.steps.history import HistoryStep
 from bot.pipeline.steps.moderate import ModerateInputStep, ModerateOutputStep
 from bot.pipeline.steps.policy import PolicyStep
@@ -45,6 +47,7 @@ from bot.pipeline.steps.scope import ScopeStep
 from bot.platform import ChatServices
 from bot.scheduler import Job
 from bot.settings import Settings, enforce_offline
+from bot.store.corrections import CorrectionStore
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
@@ -137,6 +140,9 @@ class Steward:
             data / "exports",
             feedback,
         )
+        self.learning = Learning(
+            database, self.embedder.embed_array, settings.feedback, data / "datasets", self.redactor.scrub
+        )
         self.chat = ChatServices(
             pipeline=self.pipeline,
             commands=self.commands,
@@ -170,6 +176,7 @@ class Steward:
             RateLimitStep(self.limiter, self.audit),
             RedactStep(self.redactor, self.pseudonyms, self.audit),
             ModerateInputStep(self.moderator, self.audit),
+            CorrectionStep(settings.feedback.correction_prefix, self.policy, CorrectionStore(database), self.audit),
             ScopeStep(self.collections),
             ResidencyStep(settings.residency.restricted_tenants, settings.residency.restricted_channels),
             HistoryStep(database, settings.agent.memory_tokens),
@@ -189,6 +196,7 @@ class Steward:
             Job("retention", lambda: purge(self.database, self.settings.retention), "cron", {"hour": s.retention_hour}),
             Job("ledger-prune", lambda: self.chat.ledger.prune(s.ledger_days), "cron", {"hour": s.retention_hour}),
         ]
+        jobs.append(Job("preference-dataset", self.learning.snapshot, "cron", {"hour": s.dataset_hour}))
         if s.reindex_minutes:
             reindex = Job(
                 "reindex", lambda: self.admin.reindex(operator, None), "interval", {"minutes": s.reindex_minutes}

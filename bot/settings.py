@@ -30,6 +30,7 @@ from agents.config import (
     RetrievalSettings,
     RouterSettings,
 )
+from agents.tuning.config import GateSettings, PreferenceSettings, TuneSettings
 from governance.moderation.config import ModerationSettings
 from governance.pii.config import PIISettings
 from governance.policy.config import AuditSettings, PolicySettings, RateLimitSettings, RetentionSettings
@@ -164,6 +165,9 @@ class Settings(BaseSettings):
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     http: ServerSettings = Field(default_factory=ServerSettings)
     schedule: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    feedback: PreferenceSettings = Field(default_factory=PreferenceSettings)
+    tune: TuneSettings = Field(default_factory=TuneSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
 
     @classmethod
     def settings_customise_sources(

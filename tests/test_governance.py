@@ -68,6 +68,7 @@ def test_the_chain_runs_in_order(steward: Steward) -> None:
         "ratelimit",
         "redact",
         "moderate_input",
+        "correct",
         "scope",
         "residency",
         "history",

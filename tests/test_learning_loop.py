@@ -20,11 +20,16 @@ from tests.fake_openai import Behaviour, FakeOpenAI
 
 
 @pytest.fixture
-def fast(handbook: Steward, settings: Settings) -> Iterator[Steward]:
+def server() -> Iterator[FakeOpenAI]:
     with FakeOpenAI(default=Behaviour(text="Every employee receives two YubiKey 5 keys [1].")) as fake:
-        hosted = HostedSettings(base_url=fake.base_url, api_key=SecretStr("sk-test"), model="fake", max_retries=0)
-        update = {"hosted": hosted, "router": RouterSettings(route="hosted-only")}
-        yield Steward(settings.model_copy(update=update), handbook.database)
+        yield fake
+
+
+@pytest.fixture
+def fast(handbook: Steward, settings: Settings, server: FakeOpenAI) -> Steward:
+    hosted = HostedSettings(base_url=server.base_url, api_key=SecretStr("sk-test"), model="fake", max_retries=0)
+    update = {"hosted": hosted, "router": RouterSettings(route="hosted-only")}
+    return Steward(settings.model_copy(update=update), handbook.database)
 
 
 def test_regenerate_links_the_new_answer_and_feedback_is_recorded(fast: Steward) -> None:
@@ -89,3 +94,62 @@ def test_adapter_outcomes_count_votes_and_fallbacks(handbook: Steward) -> None:
     ]
     assert base.answers >= 1 and base.up >= 1 and base.feedback_ratio is not None
     assert 0.0 <= base.fallback_rate <= 1.0
+
+
+def test_feedback_becomes_deduplicated_pii_free_preference_data(
+    fast: Steward, server: FakeOpenAI, tmp_path: Path
+) -> None:
+    import json
+
+    from agents.config import AgentSettings
+
+    # Show the fake model's answers as written (no extractive fallback), so good and bad answers differ.
+    fast = Steward(fast.settings.model_copy(update={"agent": AgentSettings(fallback="none")}), fast.database)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "mfa.md").write_text(
+        "# MFA\n\nEvery employee receives two YubiKey 5 keys: one for daily use, one backup.\n"
+    )
+    (docs / "travel.md").write_text("# Travel\n\nMeal expenses on business trips are capped at 75 EUR per day.\n")
+    fast.ingestor.ingest([docs], "pref-co", "handbook")
+    ask = lambda caller, q: asyncio.run(fast.commands.ask(caller, q))  # noqa: E731
+    vote = fast.commands.record_feedback
+    # 1. 👎, then 👍 on the regenerated answer in the same thread.
+    t1 = Caller("slack", "pref-co", "C-pref", "U-p1", thread="t-pref-1")
+    server.script(Behaviour(text="Employees get one key [1]."), Behaviour(text="Everyone gets two YubiKey 5 keys [1]."))
+    bad = ask(t1, "how many YubiKeys does each person get?")
+    vote(t1, str(bad.answer_id), -1, "wrong count")
+    good = asyncio.run(fast.commands.regenerate(t1, str(bad.answer_id)))
+    assert good is not None
+    vote(t1, str(good.answer_id), 1)
+    for _ in range(3):  # repeated clicks update the vote, they add no rows or pairs
+        vote(t1, str(good.answer_id), 1)
+    # 2. An admin's correction in that thread.
+    admin = Caller("slack", "pref-co", "C-pref", "U-admin", platform_admin=True, thread="t-pref-1")
+    corrected = ask(admin, "!correct Each employee receives two YubiKey 5 keys: one daily, one backup.")
+    assert corrected.status == "corrected"
+    # 3. 👍 and 👎 answers to near-duplicate questions in other threads.
+    t2, t3 = (Caller("slack", "pref-co", "C-pref", f"U-p{i}", thread=f"t-pref-{i}") for i in (2, 3))
+    server.script(Behaviour(text="Meals are capped at 75 EUR per day [1]."), Behaviour(text="There is no limit [1]."))
+    vote(t2, str(ask(t2, "What is the daily meal allowance on business trips?").answer_id), 1)
+    vote(t3, str(ask(t3, "What is the daily meal allowance on a business trip?").answer_id), -1)
+    # 4. PII in a question (kept local, so declined under hosted-only) must not reach the export.
+    t4 = Caller("slack", "pref-co", "C-pref", "U-p4", thread="t-pref-4")
+    pii = ask(t4, "I'm Dana Whitfield, dana.whitfield@example.com: how many YubiKeys do I get?")
+    vote(t4, str(pii.answer_id), -1, "call me on +1-415-555-0199")
+
+    out = tmp_path / "dpo.jsonl"
+    sheet = fast.learning.export("dpo", out, tenant="pref-co")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    by_source = sheet["counts"]["pairs_by_source"]
+    assert by_source.get("regenerate") == 1 and by_source.get("correction") == 1
+    assert by_source.get("near_duplicate") == 1
+    assert len(rows) == sheet["counts"]["pairs"] == len({json.dumps(r, sort_keys=True) for r in rows})
+    assert all(set(r) == {"prompt", "chosen", "rejected"} for r in rows)
+    texts = json.dumps(rows) + out.with_name(out.name + ".datasheet.json").read_text()
+    sft = tmp_path / "sft.jsonl"
+    fast.learning.export("sft", sft, tenant="pref-co")
+    texts += sft.read_text()
+    for value in ("Dana", "Whitfield", "dana.whitfield@example.com", "415-555-0199"):
+        assert value not in texts
+    assert "two YubiKey 5 keys" in texts and all("messages" in json.loads(x) for x in sft.read_text().splitlines())

@@ -23,7 +23,8 @@ retention_app = typer.Typer(no_args_is_help=True, help="Data retention.")
 Actor = Annotated[str, typer.Option("--actor", help="Who runs this, as recorded in the audit log.")]
 
 
-def _when(value: str | None, flag: str) -> datetime | None:
+def parse_when(value: str | None, flag: str) -> datetime | None:
+    """An ISO date/time option as an aware datetime (UTC when no zone is given); a clear error otherwise."""
     if value is None:
         return None
     try:
@@ -85,7 +86,7 @@ def audit_export(
         fail(f"--format must be jsonl or csv, got {fmt!r}", 2)
     if not out.parent.is_dir():
         fail(f"{out.parent} is not a directory", 2)
-    where = EventFilter(tenant, _when(since, "--since"), _when(until, "--until"))
+    where = EventFilter(tenant, parse_when(since, "--since"), parse_when(until, "--until"))
     settings = settings_for_cli(interactive=False)
     with open_app(settings) as app:
         _export(app, where, out, "csv" if fmt == "csv" else "jsonl", actor)

@@ -19,6 +19,7 @@ from bot.cli.common import Collection, Tenant, fail, open_app, operator, setting
 from bot.cli.governance import audit_app, forget_command, retention_app
 from bot.cli.ingest import run_ingest
 from bot.cli.knowledge import collections_app, eval_app
+from bot.cli.learning import feedback_app
 from bot.cli.models import adapters_app
 from bot.cli.render import render_reply
 from bot.discord.cli import discord_app
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 app.command("forget")(forget_command)
 app.add_typer(discord_app, name="discord")
+app.add_typer(feedback_app, name="feedback")
 
 
 @app.command()
