@@ -1,0 +1,1 @@
+"""The learning loop: preference data from feedback, LoRA/QLoRA tuning with TRL, model cards."""
