@@ -135,7 +135,9 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
         "# Benchmarks: the governance chain",
         "",
         f"Command: `{GOV_COMMAND}` (also part of `make bench`). Date: {date}. Runtime {runtime_s:.0f} s. "
-        f"{r['n']} chat messages, half with synthetic PII, half plain handbook questions.",
+        f"{r['n']} chat messages, half with synthetic PII, half plain handbook questions. Load average (1/5/15 min) "
+        f"at start {r.get('load', ('?', '?'))[0]}, at end {r.get('load', ('?', '?'))[1]} on 2 cores: p95 moves "
+        "by several ms with load, so compare the two chains within one run.",
         "",
         f"**Per message, p95: ours {_ms(ours_p95)}, the naive pipeline {_ms(peer_p95)} "
         f"({ratio(ours_p95, peer_p95):.2f}x).** Ours {verdict} the goal of p95 ≤ {GOAL_P95_MS:.0f} ms.",
@@ -177,7 +179,9 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
 def main(write: bool = True) -> int:
     """Run, print, and write ``docs/benchmarks-governance.md``."""
     started, date = time.perf_counter(), machine.date_utc()
+    load_start = machine.load_average()
     result = run()
+    result["load"] = (load_start, machine.load_average())
     doc = markdown(result, date, time.perf_counter() - started)
     print(doc)
     if write:
