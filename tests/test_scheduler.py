@@ -32,6 +32,6 @@ def test_only_one_process_runs_a_job_at_a_time(steward: Steward) -> None:
 
 def test_the_configured_jobs_are_scheduled(steward: Steward) -> None:
     names = [job.name for job in steward.jobs()]
-    assert names == ["retention", "ledger-prune", "reindex"]
+    assert names == ["retention", "ledger-prune", "preference-dataset", "reindex"]
     scheduler = make_scheduler(steward.jobs(), LeaderRunner(steward.database))
     assert sorted(j.id for j in scheduler.get_jobs()) == sorted(names)
