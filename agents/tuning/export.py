@@ -15,18 +15,27 @@ The caller guarantees every text is already PII-redacted.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 from agents.prompts import ANSWER_PROMPT, format_facts
 from agents.tuning.datasheet import build_datasheet, write_datasheet
+from agents.tuning.jsonl import read_jsonl, write_jsonl
 from agents.tuning.records import PreferencePair, PreferenceSet, SFTExample
 
 Message = dict[str, str]
 ExportFormat = Literal["dpo", "sft", "csv"]
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+__all__ = [
+    "dpo_rows",
+    "export",
+    "prompt_messages",
+    "read_jsonl",
+    "sft_rows",
+    "write_csv",
+    "write_jsonl",
+]
 CSV_COLUMNS = ("source", "prompt", "chosen", "rejected", "chosen_id", "rejected_id", "thread_key", "created_at")
 
 
@@ -60,23 +69,6 @@ def sft_rows(examples: Iterable[SFTExample]) -> list[dict[str, Any]]:
     return [{"messages": prompt_messages(e.prompt, e.facts) + _assistant(e.completion)} for e in examples]
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
-    """Write one JSON object a line (UTF-8); returns how many."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-    return count
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a JSONL file (blank lines skipped)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 def write_csv(pairs: Iterable[PreferencePair], path: Path) -> int:
     """One pair a row, for people to read in a spreadsheet; returns how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,10 +85,17 @@ def write_csv(pairs: Iterable[PreferencePair], path: Path) -> int:
     return count
 
 
-def export(data: PreferenceSet, fmt: ExportFormat, out: Path, notes: dict[str, Any] | None = None) -> dict[str, Any]:
+def export(
+    data: PreferenceSet,
+    fmt: ExportFormat,
+    out: Path,
+    notes: dict[str, Any] | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
     """Write ``data`` to ``out`` in ``fmt`` and its datasheet beside it (``<out>.datasheet.json`` and ``.md``).
 
-    ``notes`` are recorded in the datasheet as filters applied by the caller (e.g. the PII redaction).
+    ``notes`` are recorded in the datasheet as filters applied by the caller (e.g. the PII redaction);
+    ``version`` names the dataset snapshot.
     Returns the datasheet.
     """
     if fmt == "dpo":
@@ -107,6 +106,6 @@ def export(data: PreferenceSet, fmt: ExportFormat, out: Path, notes: dict[str, A
         rows = write_csv(data.pairs, out)
     else:
         raise ValueError(f"unknown export format {fmt!r}: use dpo, sft or csv")
-    sheet = build_datasheet(data, fmt=fmt, rows=rows, notes=notes)
+    sheet = build_datasheet(data, fmt=fmt, rows=rows, notes=notes, version=version)
     write_datasheet(sheet, out.with_name(out.name + ".datasheet"))
     return sheet

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 import numpy as np
 
@@ -40,7 +39,6 @@ from agents.tuning.records import (
 
 Embed = Callable[[list[str]], np.ndarray]
 _SPACE = re.compile(r"\s+")
-_EPOCH = datetime.min
 FILTERS = (
     "invalid_rating",
     "tied_votes",
@@ -182,15 +180,17 @@ def correction_pairs(
     return pairs
 
 
-def _rank(source: str) -> int:
-    return SOURCE_PRIORITY.index(source) if source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
+def _order(pair: PreferencePair) -> tuple[int, float, str, str]:
+    """Best source first, then oldest first (a stable order whatever the time zones)."""
+    rank = SOURCE_PRIORITY.index(pair.source) if pair.source in SOURCE_PRIORITY else len(SOURCE_PRIORITY)
+    stamp = pair.created_at.timestamp() if pair.created_at else 0.0
+    return rank, stamp, pair.chosen_id or "", pair.rejected_id or ""
 
 
 def dedupe_pairs(pairs: Iterable[PreferencePair], filtered: Counter[str]) -> list[PreferencePair]:
     """Drop empty pairs, pairs whose chosen and rejected texts match, and repeats (the best source is kept)."""
     kept: dict[tuple[str, str, str], PreferencePair] = {}
-    ordered = sorted(pairs, key=lambda p: (_rank(p.source), p.created_at or _EPOCH, p.chosen_id or "", p.rejected_id))
-    for pair in ordered:
+    for pair in sorted(pairs, key=_order):
         key = (normalise(pair.prompt), normalise(pair.chosen), normalise(pair.rejected))
         if not all(key):
             filtered["empty_text"] += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ class TrainResult:
     qlora: bool = False
     examples: int = 0
     dataset: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready form (also written as ``steward_training.json`` in the adapter directory)."""
@@ -38,5 +37,4 @@ class TrainResult:
             "seconds_per_step": self.seconds_per_step,
             "metrics": dict(self.metrics),
             "hyperparameters": dict(self.hyperparameters),
-            **self.extra,
         }

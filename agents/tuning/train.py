@@ -18,8 +18,9 @@ import structlog
 
 from agents.tuning.backend import cuda_available, load_base, lora_config, precision, use_qlora
 from agents.tuning.config import TuneSettings
-from agents.tuning.export import read_jsonl
+from agents.tuning.jsonl import read_jsonl
 from agents.tuning.result import TrainResult
+from agents.tuning.timing import StepTimer
 from agents.tuning.tracking import log_to_mlflow
 
 TRAINING_FILE = "steward_training.json"
@@ -115,11 +116,37 @@ def _hyperparameters(settings: TuneSettings, cuda: bool, qlora: bool) -> dict[st
     return {**params, "qlora": "on" if qlora else "off", "device": "cuda" if cuda else "cpu"}
 
 
+def _fit(
+    method: str,
+    rows: list[dict[str, Any]],
+    base_model_dir: Path,
+    settings: TuneSettings,
+    placement: tuple[bool, bool],
+    progress: bool,
+) -> tuple[Any, Any, StepTimer]:
+    """Build the trainer, train in a scratch directory; returns ``(trainer, train output, step timer)``."""
+    from transformers import AutoTokenizer
+    from transformers.trainer_callback import PrinterCallback
+
+    cuda, qlora = placement
+    tokenizer = AutoTokenizer.from_pretrained(base_model_dir, local_files_only=True)
+    model = load_base(base_model_dir, qlora, cuda)
+    timer = StepTimer()
+    with tempfile.TemporaryDirectory(prefix="steward-tune-") as work:
+        args = _common_args(settings, Path(work), cuda, qlora, progress)
+        build = _sft_trainer if method == "sft" else _dpo_trainer
+        trainer = build(model, tokenizer, rows, args, settings)
+        trainer.add_callback(timer)
+        if args["disable_tqdm"]:
+            trainer.remove_callback(PrinterCallback)  # no per-step log lines either
+        output = trainer.train()
+    return trainer, output, timer
+
+
 def _train(
     method: str, dataset_path: Path, base_model_dir: Path, out_dir: Path, settings: TuneSettings, progress: bool
 ) -> TrainResult:
     import torch
-    from transformers import AutoTokenizer
 
     rows = read_jsonl(dataset_path)
     if not rows:
@@ -129,17 +156,7 @@ def _train(
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(settings.threads)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(base_model_dir, local_files_only=True)
-        model = load_base(base_model_dir, qlora, cuda)
-        with tempfile.TemporaryDirectory(prefix="steward-tune-") as work:
-            args = _common_args(settings, Path(work), cuda, qlora, progress)
-            build = _sft_trainer if method == "sft" else _dpo_trainer
-            trainer = build(model, tokenizer, rows, args, settings)
-            from agents.tuning.timing import StepTimer
-
-            timer = StepTimer()
-            trainer.add_callback(timer)
-            output = trainer.train()
+        trainer, output, timer = _fit(method, rows, base_model_dir, settings, (cuda, qlora), progress)
         out_dir.mkdir(parents=True, exist_ok=True)
         trainer.model.save_pretrained(out_dir)
     finally:
