@@ -12,13 +12,14 @@ from bench.keyfacts import __doc__ as KEYFACTS_DOC
 from bench.results import RunResults, loads
 from bench.retrieval import REPEATS
 from bench.scale.link import SECTION as SCALE_SECTION
+from bench.tables import Table, all_tables
+
 
 TUNING_SECTION = """## Tuning the local model
 
 Seconds per LoRA training step (SFT, DPO; 1 and 2 threads) and the evaluation gate's base-against-adapter
 scores on held-out handbook questions: [benchmarks-tuning.md](benchmarks-tuning.md).
 """
-from bench.tables import Table, all_tables
 
 INTRO = (
     "Steward's retrieval and answering, each measured against a peer in the same run: our HNSW search against "
