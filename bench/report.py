@@ -14,7 +14,6 @@ from bench.retrieval import REPEATS
 from bench.scale.link import SECTION as SCALE_SECTION
 from bench.tables import Table, all_tables
 
-
 TUNING_SECTION = """## Tuning the local model
 
 Seconds per LoRA training step (SFT, DPO; 1 and 2 threads) and the evaluation gate's base-against-adapter
