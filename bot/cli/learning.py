@@ -38,5 +38,8 @@ def feedback_snapshot() -> None:
     """Build and store a new dataset version from all feedback (the scheduler does this nightly)."""
     settings = settings_for_cli(interactive=False)
     with open_app(settings) as app:
-        version, folder = app.learning.snapshot()
+        try:
+            version, folder = app.learning.snapshot()
+        except FileExistsError as exc:  # two snapshots within the same second
+            fail(f"dataset folder {exc.filename} already exists: try again in a second", 1)
     typer.echo(f"dataset {version}: {folder}")
