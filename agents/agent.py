@@ -262,6 +262,7 @@ class AnswerAgent:
             cost_usd=self._responder.cost(c) if c else 0.0,
             latency_ms={"generate": ms},
             usage=c.usage if c else {},
+            facts=tuple(sentence for _, sentence in facts),
         )
 
     def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:

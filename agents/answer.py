@@ -47,3 +47,4 @@ class Answer:
     cost_usd: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    facts: tuple[str, ...] = ()  # the numbered facts the local prompt showed, in order (kept for tuning data)

@@ -29,7 +29,8 @@ NOTES = {"pii": "questions, answers, reasons and corrections were redacted (Pres
 def _scrubbed(record: FeedbackRecord, scrub: Callable[[str], str]) -> FeedbackRecord:
     from dataclasses import replace
 
-    return replace(record, question=scrub(record.question), answer=scrub(record.answer))
+    facts = tuple(scrub(fact) for fact in record.facts)  # document sentences are not redacted at ingest
+    return replace(record, question=scrub(record.question), answer=scrub(record.answer), facts=facts)
 
 
 class Learning:

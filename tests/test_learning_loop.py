@@ -146,6 +146,9 @@ def test_feedback_becomes_deduplicated_pii_free_preference_data(
     assert by_source.get("near_duplicate") == 1
     assert len(rows) == sheet["counts"]["pairs"] == len({json.dumps(r, sort_keys=True) for r in rows})
     assert all(set(r) == {"prompt", "chosen", "rejected"} for r in rows)
+    # The prompt is rebuilt as the local model saw it: the numbered facts shown with the answer, then the question.
+    regenerate = next(r for r in rows if "one key" in json.dumps(r["rejected"]))
+    assert "[1] Every employee receives two YubiKey 5 keys" in json.dumps(regenerate["prompt"])
     texts = json.dumps(rows) + out.with_name(out.name + ".datasheet.json").read_text()
     sft = tmp_path / "sft.jsonl"
     fast.learning.export("sft", sft, tenant="pref-co")

@@ -14,7 +14,7 @@ _FEEDBACK = text(
     """
     SELECT f.answer_id, c.platform || ':' || c.channel_id || ':' || c.thread_id AS thread_key, a.question,
            a.answer, f.rating, f.platform || ':' || f.user_id AS voter, f.created_at, a.model, a.adapter,
-           a.retrieved, a.regenerated_from
+           a.retrieved, a.regenerated_from, a.facts
     FROM feedback f JOIN answers a ON a.id = f.answer_id JOIN conversations c ON c.id = a.conversation_id
     WHERE (CAST(:tenant AS text) IS NULL OR f.tenant_id = :tenant) AND f.created_at >= :since
     ORDER BY f.created_at
@@ -48,6 +48,7 @@ def _record(row: Any) -> FeedbackRecord:
         adapter=row.adapter,
         chunk_ids=tuple(row.retrieved or ()),
         regenerated_from=str(row.regenerated_from) if row.regenerated_from else None,
+        facts=tuple(row.facts or ()),
     )
 
 

@@ -88,6 +88,7 @@ class ExchangeRecorder:
                     str(d.metadata.get("chunk_id", "")) for d in (turn.retrieval.documents if turn.retrieval else [])
                 ],
                 regenerated_from=_uuid(turn.message.regenerate_of),
+                facts=list(answer.facts),
             )
             session.add(row)
             session.flush()

@@ -63,4 +63,5 @@ class AnswerRecord(SQLModel, table=True):
     latency_ms: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSONB, nullable=False))
     retrieved: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     regenerated_from: uuid.UUID | None = None
+    facts: list[str] = Field(default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]"))
     created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
