@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 
 
-def make_http_app(routers: Sequence[APIRouter], ready: Callable[[], bool]) -> FastAPI:
-    """An app with ``/healthz`` (process up) and ``/readyz`` (database answers) and the given routers."""
+def make_http_app(
+    routers: Sequence[APIRouter],
+    ready: Callable[[], bool],
+    metrics: Callable[[], tuple[bytes, str]] | None = None,
+) -> FastAPI:
+    """An app with ``/healthz`` (process up) and ``/readyz`` (database answers) and the given routers.
+
+    With ``metrics`` (body and content type of the Prometheus exposition), also ``GET /metrics``.
+    """
     app = FastAPI(title="Steward", docs_url=None, redoc_url=None)
 
     @app.get("/healthz")
@@ -18,6 +25,14 @@ def make_http_app(routers: Sequence[APIRouter], ready: Callable[[], bool]) -> Fa
     @app.get("/readyz")
     async def readyz() -> dict[str, str]:
         return {"status": "ready" if ready() else "unavailable"}
+
+    if metrics is not None:
+        exposition = metrics
+
+        @app.get("/metrics", include_in_schema=False)
+        def prometheus() -> Response:  # sync: a scrape may read the database (FastAPI runs it in a thread)
+            body, content_type = exposition()
+            return Response(content=body, media_type=content_type)
 
     for router in routers:
         app.include_router(router)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Protocol
 
 from bot.logs import get_logger, request_context
 from bot.pipeline.message import IncomingMessage, Reply
@@ -15,11 +17,36 @@ log = get_logger(__name__)
 OnToken = Callable[[str], Awaitable[None]]
 
 
+class Observer(Protocol):
+    """Watches each message through the pipeline (metrics): when it starts, each step, how it ended."""
+
+    def started(self) -> None:
+        """A message entered the pipeline."""
+
+    def step(self, name: str, seconds: float) -> None:
+        """One step ran for ``seconds``."""
+
+    def finished(self, turn: Turn, reply: Reply | None, seconds: float) -> None:
+        """The message left with ``reply`` (``None``: a step raised)."""
+
+
+class _Unobserved:
+    def started(self) -> None:
+        pass
+
+    def step(self, name: str, seconds: float) -> None:
+        pass
+
+    def finished(self, turn: Turn, reply: Reply | None, seconds: float) -> None:
+        pass
+
+
 class Pipeline:
     """Runs the steps in order; a step may stop the chain early by returning a ``Reply``."""
 
-    def __init__(self, steps: Sequence[Step]) -> None:
+    def __init__(self, steps: Sequence[Step], observer: Observer | None = None) -> None:
         self.steps = list(steps)
+        self._observer = observer or _Unobserved()
 
     async def handle(self, message: IncomingMessage, on_token: OnToken | None = None) -> Reply:
         """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input.
@@ -30,21 +57,32 @@ class Pipeline:
         message.validate()
         with request_context(actor=f"{message.platform}:{message.user}", tenant=message.tenant) as request_id:
             turn = Turn(message=message, request_id=request_id, on_token=on_token)
-            for step in self.steps:
-                early = await step(turn)
-                if early is not None:
-                    return early
-            turn.timings_ms["total"] = turn.elapsed_ms()
-            reply = self._reply(turn)
-            log.info(
-                "pipeline.answered",
-                answer_id=str(reply.answer_id),
-                model=reply.model,
-                abstained=reply.abstained,
-                citations=len(reply.citations),
-                **turn.timings_ms,
-            )
+            self._observer.started()
+            reply: Reply | None = None
+            try:
+                reply = await self._run(turn)
+            finally:
+                self._observer.finished(turn, reply, time.perf_counter() - turn.started)
             return reply
+
+    async def _run(self, turn: Turn) -> Reply:
+        for step in self.steps:
+            start = time.perf_counter()
+            early = await step(turn)
+            self._observer.step(step.name, time.perf_counter() - start)
+            if early is not None:
+                return early
+        turn.timings_ms["total"] = turn.elapsed_ms()
+        reply = self._reply(turn)
+        log.info(
+            "pipeline.answered",
+            answer_id=str(reply.answer_id),
+            model=reply.model,
+            abstained=reply.abstained,
+            citations=len(reply.citations),
+            **turn.timings_ms,
+        )
+        return reply
 
     async def stream(self, message: IncomingMessage) -> AsyncIterator[str | Reply]:
         """Tokens (``str``) as they are generated, then the final ``Reply``.

@@ -22,6 +22,8 @@ class Turn:
     request_id: str
     text: str = ""  # what every step after redaction works on: the message with PII replaced
     pii: list[str] = field(default_factory=list)  # kinds of PII found in the message
+    pii_entities: list[str] = field(default_factory=list)  # the kind of every PII entity replaced (metrics)
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (surface, category) of each moderation flag
     pseudonyms: Pseudonyms | None = None  # the conversation's placeholders (saved with the exchange)
     quarantined: list[str] = field(default_factory=list)  # ids of retrieved chunks withheld from the model
     scope: Scope | None = None

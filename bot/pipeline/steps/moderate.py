@@ -43,6 +43,7 @@ class _Moderate:
     async def _verdict(self, turn: Turn, text: str) -> Verdict:
         verdict = await asyncio.to_thread(self._moderator.check, text, self.surface)
         if verdict.flagged:
+            turn.flags.append((self.surface, str(verdict.category)))
             await asyncio.to_thread(self._audit.record, flag_event(turn, self.surface, verdict))
             log.warning(
                 "moderation.flagged",

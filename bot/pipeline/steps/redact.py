@@ -27,6 +27,7 @@ class RedactStep:
         redaction = self._redactor.redact(turn.message.text, turn.pseudonyms)
         turn.text = redaction.text
         turn.pii = sorted(redaction.kinds)
+        turn.pii_entities = [entity.kind for entity in redaction.entities]
         if redaction.found:
             turn.restricted = True
             turn.restricted_reasons.append("message contained PII")
