@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from agents.collections import Collections
 from agents.ingestion.ingest import IngestReport
@@ -50,11 +51,12 @@ class Caller:
     platform_admin: bool = False
     platform_guest: bool = False
     thread: str | None = None
+    role: str | None = None  # the role an API key carries (chat platforms leave it to policy settings)
 
     @property
     def subject(self) -> Subject:
         """The policy subject."""
-        return Subject(self.tenant, f"{self.platform}:{self.user}", self.platform_admin, self.platform_guest)
+        return Subject(self.tenant, f"{self.platform}:{self.user}", self.platform_admin, self.platform_guest, self.role)
 
     def message(self, text: str) -> IncomingMessage:
         """A question from this caller, for the pipeline."""
@@ -67,6 +69,7 @@ class Caller:
             self.thread,
             platform_admin=self.platform_admin,
             platform_guest=self.platform_guest,
+            role=self.role,
         )
 
 
@@ -140,15 +143,21 @@ class Commands:
         event = forget_user(self._database, self._audit, caller.tenant, caller.subject.actor, caller.subject.actor)
         return event.removed
 
-    def audit_export(self, caller: Caller, since: datetime | None = None) -> tuple[Path, Manifest]:
-        """Export this tenant's audit events to a JSONL file (compliance or admin role)."""
+    def audit_export(
+        self,
+        caller: Caller,
+        since: datetime | None = None,
+        fmt: Literal["jsonl", "csv"] = "jsonl",
+        until: datetime | None = None,
+    ) -> tuple[Path, Manifest]:
+        """Export this tenant's audit events to a JSONL (or CSV) file (compliance or admin role)."""
         self._check(caller, "export_audit")
         self._export_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         folder = Path(tempfile.mkdtemp(prefix="audit-", dir=self._export_dir))
-        out = folder / f"steward-audit-{caller.tenant}-{stamp}.jsonl"
-        where = EventFilter(caller.tenant, since, None)
-        return out, export_audit(self._database, self._audit, self._key, where, out, "jsonl", caller.subject.actor)
+        out = folder / f"steward-audit-{caller.tenant}-{stamp}.{fmt}"
+        where = EventFilter(caller.tenant, since, until)
+        return out, export_audit(self._database, self._audit, self._key, where, out, fmt, caller.subject.actor)
 
     def _check(self, caller: Caller, action: str) -> None:
         decision = self._policy.check(caller.subject, action)

@@ -29,6 +29,7 @@ class IncomingMessage:
     platform_admin: bool = False  # the platform says this user administers the workspace/guild
     platform_guest: bool = False  # the platform says this user is a guest
     regenerate_of: str | None = None  # the answer id this message asks to regenerate
+    role: str | None = None  # the sender's role when the credential carries one (an API key)
 
     @property
     def actor(self) -> str:

@@ -157,6 +157,18 @@ class UserForgotten(AuditEvent):
     removed: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyChanged(AuditEvent):
+    """An API key was created or revoked (only its id and short prefix are recorded, never the key)."""
+
+    kind: ClassVar[str] = "api_key"
+    action: str  # create | revoke
+    key_id: str
+    prefix: str
+    role: str
+    name: str = ""
+
+
 EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     MessageReceived,
     AnswerSent,
@@ -170,4 +182,5 @@ EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     AdapterPromoted,
     ConfigChanged,
     UserForgotten,
+    ApiKeyChanged,
 )

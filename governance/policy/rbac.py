@@ -15,6 +15,7 @@ class Subject:
     actor: str
     platform_admin: bool = False
     platform_guest: bool = False
+    role: str | None = None  # a role carried by the credential itself (an API key's role)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ class Policy:
         self._settings = settings
 
     def role(self, subject: Subject) -> str:
-        """Explicit role from settings first; else the platform's admin/guest flag; else the default."""
+        """The credential's role; else the explicit one from settings; else the platform's flags; else the default."""
+        if subject.role:
+            return subject.role
         explicit = self._settings.roles.get(subject.tenant, {}).get(subject.actor)
         if explicit:
             return explicit

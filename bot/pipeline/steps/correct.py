@@ -29,7 +29,7 @@ class CorrectionStep:
         if not text.lower().startswith(self._prefix):
             return None
         msg = turn.message
-        subject = Subject(msg.tenant, msg.actor, msg.platform_admin, msg.platform_guest)
+        subject = Subject(msg.tenant, msg.actor, msg.platform_admin, msg.platform_guest, msg.role)
         if self._policy.role(subject) != "admin":
             return None  # not an admin: an ordinary question that happens to start with the prefix
         corrected = text[len(self._prefix) :].strip(" :\n")

@@ -14,7 +14,7 @@ from governance.policy.rbac import Policy, Subject
 def subject_of(turn: Turn) -> Subject:
     """The policy subject for the turn's sender."""
     msg = turn.message
-    return Subject(msg.tenant, msg.actor, msg.platform_admin, msg.platform_guest)
+    return Subject(msg.tenant, msg.actor, msg.platform_admin, msg.platform_guest, msg.role)
 
 
 class PolicyStep:
