@@ -22,6 +22,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from bot.container import Steward
 from bot.settings import catalog
 from tests.conftest import REPO
 
@@ -181,7 +182,7 @@ def test_every_environment_variable_is_a_real_setting() -> None:
 
 
 def test_data_dir_volume_and_shared_keys() -> None:
-    objects = render({**BASE, "keys": {"auditKey": "audit-secret", "piiKey": "pii-secret"}})
+    objects = render({**BASE, "keys": {"auditKey": "audit-secret", "piiKey": "pii-secret", "sessionKey": "cookie"}})
     deployment = one(objects, "Deployment", "prod-steward")
     data_dir = one(objects, "ConfigMap", "prod-steward-config")["data"]["STEWARD_DATA_DIR"]
     mounts = {m["name"]: m for m in container(deployment)["volumeMounts"]}
@@ -194,9 +195,16 @@ def test_data_dir_volume_and_shared_keys() -> None:
     keys = one(objects, "Secret", "prod-steward-keys")
     assert keys["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     decoded = {k: base64.b64decode(v).decode() for k, v in keys["data"].items()}
-    assert decoded == {"audit.key": "audit-secret", "pii.key": "pii-secret"}
+    assert decoded == {"audit.key": "audit-secret", "pii.key": "pii-secret", "session.key": "cookie"}
     generated = one(render(BASE), "Secret", "prod-steward-keys")["data"]
     assert all(len(base64.b64decode(v)) == 64 for v in generated.values())
+
+
+def test_the_keys_secret_holds_every_key_steward_keeps_in_its_data_dir(steward: Steward) -> None:
+    """The Secret is mounted read-only over <data dir>/keys: a key file it lacks could not be created there."""
+    created = {p.name for p in (steward.settings.core.data_dir / "keys").iterdir()}
+    assert {"audit.key", "pii.key"} <= created
+    assert created <= set(one(render(BASE), "Secret", "prod-steward-keys")["data"])
 
 
 def test_pods_run_unprivileged() -> None:

@@ -68,7 +68,7 @@ app.kubernetes.io/component: model-server
 {{- end }}
 {{- end }}
 
-{{/* The Secret holding audit.key and pii.key. */}}
+{{/* The Secret holding audit.key, pii.key and session.key (mounted over <data dir>/keys). */}}
 {{- define "steward.keysSecretName" -}}
 {{- if .Values.keys.existingSecret }}
 {{- .Values.keys.existingSecret }}
