@@ -104,6 +104,17 @@ class AdapterRegistry:
             raise AdapterError(f"no adapter named {name!r}")
         return _info(row)
 
+    def add_metrics(self, name: str, metrics: dict[str, Any]) -> AdapterInfo:
+        """Merge ``metrics`` (top-level keys replace) into the adapter's recorded metrics."""
+        with self._admin() as conn:
+            updated = conn.execute(
+                text("UPDATE adapters SET metrics = metrics || CAST(:m AS jsonb) WHERE name = :n"),
+                {"n": name, "m": json.dumps(metrics, default=str)},
+            ).rowcount
+        if not updated:
+            raise AdapterError(f"no adapter named {name!r}")
+        return self.get(name)
+
     def list(self) -> list[AdapterInfo]:
         """Every adapter for this base model, newest first."""
         with self._admin() as conn:

@@ -6,6 +6,7 @@ and maps each field to ``<ENV_PREFIX><FIELD>``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
@@ -85,6 +86,18 @@ class GateSettings(BaseModel):
     )
     max_new_tokens: int = Field(
         40, ge=4, le=1024, description="New tokens per evaluated answer (give it to the answerer the gate uses)."
+    )
+    batch_size: int = Field(24, ge=1, le=512, description="Prompts the gate generates at once (greedy, padded).")
+    qa_file: Path | None = Field(
+        None,
+        description="Domain QA set for the gate (JSONL with question, reference, source); empty: the bundled "
+        "sample handbook's. Only its held-out share is scored.",
+    )
+    documents_dir: Path | None = Field(
+        None, description="Folder of the documents the QA set is about (facts are taken from them); empty: bundled."
+    )
+    unanswerable_file: Path | None = Field(
+        None, description="Questions the documents do not answer, one per line, for abstention; empty: bundled."
     )
 
 

@@ -11,7 +11,9 @@ import typer
 from agents.models.adapters import AdapterError
 from agents.models.factory import resolve_local_dir
 from agents.models.merge import merge_adapter
+from agents.tuning.train import TuneError
 from bot.cli.common import fail, open_app, operator, settings_for_cli
+from bot.cli.tuning import print_report
 from bot.store.outcomes import adapter_outcomes
 
 adapters_app = typer.Typer(no_args_is_help=True, help="LoRA adapters for the local model.")
@@ -66,6 +68,39 @@ def adapters_deactivate() -> None:
     with open_app(settings) as app:
         app.admin.activate_adapter(operator(None), None)
     typer.echo("no adapter is active")
+
+
+@adapters_app.command("eval")
+def adapters_eval(
+    name: Annotated[str, typer.Argument(help="The candidate adapter.")],
+    against: Annotated[
+        str | None, typer.Option("--against", help="Adapter to compare with, or '(base)'; default: the active one.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
+) -> None:
+    """Score a candidate against the serving adapter on held-out domain QA and everyday prompts (the gate)."""
+    settings = settings_for_cli(interactive=False)
+    with open_app(settings) as app:
+        try:
+            report = app.tuning.evaluate(name, against)
+        except (AdapterError, TuneError) as exc:
+            fail(str(exc), 2)
+    print_report(report.as_json(), as_json)
+
+
+@adapters_app.command("promote")
+def adapters_promote(name: Annotated[str, typer.Argument(help="The candidate adapter.")]) -> None:
+    """Activate a candidate only if the gate, against the serving adapter, promotes it (evaluates if needed)."""
+    settings = settings_for_cli(interactive=False)
+    with open_app(settings) as app:
+        try:
+            report = app.tuning.promote(operator(None), name)
+        except (AdapterError, TuneError) as exc:
+            fail(str(exc), 2)
+    print_report(report.as_json(), False)
+    if not report.promoted:
+        fail(f"{name} was not promoted: the gate refused it", 1)
+    typer.echo(f"{name} is now active")
 
 
 @adapters_app.command("merge")
