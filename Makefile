@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLES := bot/samples/handbook
 PYTEST_ARGS ?=
 
-.PHONY: install run chat test lint fmt bench clean distclean
+.PHONY: install run chat test lint fmt bench clean distclean browser
 
 install: $(STAMP)
 
@@ -35,6 +35,14 @@ lint: install
 fmt: install
 	$(BIN)/ruff format bot agents governance migrations tests bench
 	$(BIN)/ruff check --fix bot agents governance migrations tests bench
+
+# Debian's chromium and chromedriver for the web admin page's browser test (tests/test_admin_web.py).
+# .ci/run calls this before `make test`; it does nothing when both are already installed.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		$(SUDO) apt-get install -y -qq chromium chromium-driver || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
