@@ -32,8 +32,7 @@ from agents.models.local import TransformersChatModel
 from agents.models.peft_slot import AdapterSlot
 from agents.tuning.config import GateSettings, TuneSettings
 from agents.tuning.model_card import render_model_card
-from agents.tuning.result import TrainResult
-from agents.tuning.train import TuneError, train_dpo, train_sft
+from agents.tuning.result import TrainResult, TuneError
 from bot.admin import Admin
 from bot.db.database import Database
 from bot.learning import Learning
@@ -89,6 +88,8 @@ class Tuning:
             raise TuneError(f"dataset {version} has no {kind} ({dataset.name} is empty): collect more feedback first")
         if (self._data_dir / "adapters" / name).exists():
             raise AdapterError(f"an adapter named {name!r} already exists: pass another --name")
+        from agents.tuning.train import train_dpo, train_sft  # TRL/peft take seconds to import: only here
+
         run_id = self._start_run(method, version)
         out = self._data_dir / "training" / f"{name}-{run_id.hex[:8]}"
         fit = train_sft if method == "sft" else train_dpo

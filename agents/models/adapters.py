@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from agents.tenancy import AdminTx
 
+TRAINING_RECORD = "steward_training.json"  # written by agents.tuning.train next to the adapter weights
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -72,10 +73,15 @@ class AdapterRegistry:
         self._rng = rng or random.Random()  # noqa: S311 - traffic splitting, not security
 
     def register(self, name: str, source: Path, metrics: dict[str, Any] | None = None) -> AdapterInfo:
-        """Copy ``source`` into the data dir and record it (inactive)."""
+        """Copy ``source`` into the data dir and record it (inactive).
+
+        Without ``metrics``, the training record Steward's trainer writes beside the weights (if any) is kept.
+        """
         if not _NAME.match(name):
             raise AdapterError(f"invalid adapter name {name!r}: letters, digits, '.', '_' and '-' only")
         _check_adapter_dir(source)
+        if metrics is None and (source / TRAINING_RECORD).is_file():
+            metrics = {"training": json.loads((source / TRAINING_RECORD).read_text(encoding="utf-8"))}
         target = self._root / name
         if target.exists():
             raise AdapterError(f"an adapter named {name!r} already exists")

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 
+class TuneError(ValueError):
+    """A dataset cannot be trained on; the message says why."""
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """A finished run: the PEFT adapter directory, its metrics, timing, and everything needed to repeat it."""

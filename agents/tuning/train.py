@@ -16,20 +16,17 @@ from typing import Any
 
 import structlog
 
+from agents.models.adapters import TRAINING_RECORD
 from agents.tuning.backend import cuda_available, load_base, lora_config, precision, use_qlora
 from agents.tuning.config import TuneSettings
 from agents.tuning.jsonl import read_jsonl
-from agents.tuning.result import TrainResult
+from agents.tuning.result import TrainResult, TuneError
 from agents.tuning.timing import StepTimer
 from agents.tuning.tracking import log_to_mlflow
 
-TRAINING_FILE = "steward_training.json"
+TRAINING_FILE = TRAINING_RECORD
 _SKIPPED_LOG_KEYS = ("epoch", "step", "learning_rate", "grad_norm")
 log = structlog.stdlib.get_logger(__name__)
-
-
-class TuneError(ValueError):
-    """A dataset cannot be trained on; the message says why."""
 
 
 def sft_row(row: dict[str, Any]) -> dict[str, Any]:

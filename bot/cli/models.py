@@ -11,7 +11,7 @@ import typer
 from agents.models.adapters import AdapterError
 from agents.models.factory import resolve_local_dir
 from agents.models.merge import merge_adapter
-from agents.tuning.train import TuneError
+from agents.tuning.result import TuneError
 from bot.cli.common import fail, open_app, operator, settings_for_cli
 from bot.cli.tuning import print_report
 from bot.store.outcomes import adapter_outcomes

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from agents.models.adapters import AdapterError
-from agents.tuning.train import TuneError
+from agents.tuning.result import TuneError
 from bot.cli.common import fail, open_app, settings_for_cli
 
 tune_app = typer.Typer(no_args_is_help=True, help="LoRA tuning on a feedback dataset version (TRL + peft).")
