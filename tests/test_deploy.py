@@ -20,6 +20,7 @@ import helm_python as helm
 import jsonschema
 import kubernetes_validate
 import pytest
+import typer
 import yaml
 
 from bot.container import Steward
@@ -342,3 +343,46 @@ def test_systemd_analyze_verify_accepts_the_units(tmp_path: Path) -> None:
     units = [str(tmp_path / u) for u in ("steward.service", "steward-migrate.service")]
     result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def _commands_in(text: str) -> list[list[str]]:
+    """Each `steward ...` invocation in code spans and code blocks, as words (placeholders and all)."""
+    spans = re.findall(r"`([^`\n]*\bsteward [a-z][^`\n]*)`", text)
+    blocks = re.findall(r"```(?:sh|text)?\n(.*?)```", text, flags=re.DOTALL)
+    lines = spans + [line for block in blocks for line in block.splitlines()]
+    # `steward` as a program: at a line start, after a space, `(` or `/bin/`; not a namespace, user or release.
+    program = r"(?<!-n )(?<!-u )(?<!install )(?:^|(?<=[\s(])|(?<=/bin/))steward ([a-z][^|;&)#`\n]*)"
+    found = re.findall(program, "\n".join(lines), flags=re.MULTILINE)
+    return [[word.strip("'\"") for word in invocation.split()] for invocation in found]
+
+
+def _problems(root: Any, words: list[str]) -> list[str]:
+    command, path = root, []
+    for word in words:
+        if word not in getattr(command, "commands", {}):
+            break
+        command, path = command.commands[word], [*path, word]
+    if not path or hasattr(command, "commands"):
+        return [f"steward {' '.join(words)}: not a command"]
+    known = {opt for param in command.params for opt in param.opts}
+    options = {w.split("=")[0] for w in words if w.startswith("--")}
+    return [f"steward {' '.join(path)}: no option {o}" for o in sorted(options - known - {"--help"})]
+
+
+def test_every_steward_command_in_the_operations_docs_exists() -> None:
+    from bot.cli.main import app
+
+    root = typer.main.get_command(app)
+    docs = (REPO / "docs" / "operations.md").read_text() + (SYSTEMD / "README.md").read_text()
+    invocations = _commands_in(docs)
+    assert len(invocations) > 40
+    problems = [p for words in invocations for p in _problems(root, words)]
+    assert not problems, problems
+
+
+def test_the_readme_links_the_operations_doc_and_its_sections_exist() -> None:
+    assert "](docs/operations.md)" in (REPO / "README.md").read_text()
+    headings = set(re.findall(r"^##+ (.+)$", (REPO / "docs" / "operations.md").read_text(), flags=re.MULTILINE))
+    assert {"Deploying", "Scaling", "SLOs", "Runbooks", "Backup and restore"} <= headings
+    runbooks = {"Database outage", "Model-server (hosted API) outage", "Hosted-API key leak", "Audit-verify failure"}
+    assert runbooks <= headings
