@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from types import TracebackType
+from typing import get_args
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from prometheus_client import CollectorRegistry
 
 from agents.agent import AnswerAgent
 from agents.answering import Responder
@@ -21,13 +23,16 @@ from agents.models.peft_slot import AdapterSlot
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import make_reranker
 from agents.retrieval.store import ChunkSearch
+from bot.access import ApiAccess
 from bot.admin import OPERATOR_TENANT, Admin
 from bot.commands import Commands
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
 from bot.keys import secret_key
+from bot.leader import LeaderElection, dedicated_connections
 from bot.learning import Learning
-from bot.logs import install_log_scrubber
+from bot.logs import get_logger, install_log_scrubber
+from bot.metrics import Metrics, PipelineMetrics
 from bot.pipeline.pipeline import Pipeline
 from bot.pipeline.screening import ChunkScreen
 from bot.pipeline.steps.answer import AnswerStep
@@ -45,8 +50,10 @@ from bot.pipeline.steps.restore import RestoreStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
 from bot.platform import ChatServices
-from bot.scheduler import Job
+from bot.retrieval_eval import RetrievalEval, latest_eval
+from bot.scheduler import Job, JobRunner, PersistentScheduler
 from bot.settings import Settings, enforce_offline
+from bot.store.api_keys import ApiKeyStore
 from bot.store.corrections import CorrectionStore
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
@@ -54,12 +61,16 @@ from bot.store.pseudonyms import PseudonymStore
 from bot.store.recorder import ExchangeRecorder
 from bot.store.retention import purge
 from bot.store.threads import ThreadIndex
+from bot.tuning import Tuning, gate_answerer
 from governance.audit.log import AuditLog
 from governance.moderation.factory import make_moderator
 from governance.pii import RedactingProcessor, make_redactor
 from governance.pii.vault import Vault
+from governance.policy.config import Role
 from governance.policy.ratelimit import RateLimiter
 from governance.policy.rbac import Policy, Subject
+
+log = get_logger(__name__)
 
 
 class LazyModel:
@@ -72,6 +83,11 @@ class LazyModel:
         self._build = build
         self._model: BaseChatModel | None = None
         self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        """Whether the model is loaded (without loading it)."""
+        return self._model is not None
 
     def __call__(self) -> BaseChatModel:
         """The built model."""
@@ -126,7 +142,10 @@ class Steward:
         self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
         self.collections = Collections(database.tenant_connection, database.engine.begin)
         self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
-        self.pipeline = Pipeline(self._steps(settings, database))
+        self.metrics = Metrics(CollectorRegistry())
+        self.metrics.track_latest_eval(lambda: latest_eval(database))
+        self.job_runner = JobRunner(database, self.metrics)
+        self.pipeline = Pipeline(self._steps(settings, database), PipelineMetrics(self.metrics))
         data = settings.core.data_dir
         feedback = FeedbackStore(database, self.audit, lambda t: self.redactor.redact(t).text)
         self.commands = Commands(
@@ -142,6 +161,15 @@ class Steward:
         )
         self.learning = Learning(
             database, self.embedder.embed_array, settings.feedback, data / "datasets", self.redactor.scrub
+        )
+        self.tuning = Tuning(
+            database,
+            self.learning,
+            self.adapters,
+            self.admin,
+            (settings.tune, settings.gate, settings.llm),
+            data,
+            lambda: gate_answerer(settings.llm, settings.gate, data, self.adapters.base_model),
         )
         self.chat = ChatServices(
             pipeline=self.pipeline,
@@ -164,6 +192,9 @@ class Steward:
         self.limiter = RateLimiter(database.tenant_connection, settings.ratelimit)
         vault = Vault(settings.pii.vault_key) if settings.pii.vault_enabled else None
         self.pseudonyms = PseudonymStore(database, secret_key(None, keys / "pii.key"), vault)
+        self.api_keys = ApiKeyStore(database, self.audit, get_args(Role))
+        self.access = ApiAccess(self.api_keys, self.policy, self.audit)
+        self.session_key = secret_key(settings.http.session_key, keys / "session.key")
 
     def _steps(self, settings: Settings, database: Database) -> list[Step]:
         """The governed chain, in order.
@@ -197,12 +228,42 @@ class Steward:
             Job("ledger-prune", lambda: self.chat.ledger.prune(s.ledger_days), "cron", {"hour": s.retention_hour}),
         ]
         jobs.append(Job("preference-dataset", self.learning.snapshot, "cron", {"hour": s.dataset_hour}))
+        tenant = self.settings.core.default_tenant
+        evaluation = RetrievalEval(self.database, self.agent, self.metrics, tenant, s.eval_qa, s.eval_min_recall)
+        jobs.append(Job("retrieval-eval", evaluation, "cron", {"hour": s.eval_hour}))
         if s.reindex_minutes:
             reindex = Job(
                 "reindex", lambda: self.admin.reindex(operator, None), "interval", {"minutes": s.reindex_minutes}
             )
             jobs.append(reindex)
         return jobs
+
+    def scheduler_election(self) -> LeaderElection:
+        """The scheduler (jobs stored in PostgreSQL), run only while this process is the elected leader."""
+        url = self.database.engine.url.render_as_string(hide_password=False)
+        scheduler = PersistentScheduler(self.jobs(), self.job_runner, url)
+        connect = dedicated_connections(self.database.engine)
+        retry = self.settings.schedule.leader_retry_seconds
+        return LeaderElection(connect, "scheduler", retry, scheduler.start, scheduler.stop, self.metrics)
+
+    def ready(self) -> bool:
+        """The database answers and a model can answer now (the local one loaded, or a hosted one set up)."""
+        if not self.database.ping():
+            return False
+        if self.settings.router.route == "hosted-only":
+            return self.hosted_model is not None
+        return self.chat_model.built
+
+    def warm_up(self) -> None:
+        """Load the local model in the background (readiness waits for it), unless only hosted models answer."""
+        if self.settings.router.route != "hosted-only":
+            threading.Thread(target=self._warm, name="steward-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.chat_model()
+        except Exception as exc:  # readiness stays false; the error is logged, the first question retries
+            log.error("model.warm_up_failed", error=str(exc))
 
     @classmethod
     def open(cls, settings: Settings, migrate: bool = True) -> Steward:

@@ -125,6 +125,24 @@ class ServerSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Interface the HTTP server listens on.")
     port: int = Field(8080, ge=1, le=65535, description="Port the HTTP server listens on.")
+    api_enabled: bool = Field(True, description="Serve the HTTP API (`/api/v1`, API keys) and the web admin page.")
+    session_minutes: int = Field(
+        60, ge=1, le=1440, description="Web admin: minutes a login lasts (revoking the key ends it at once)."
+    )
+    session_key: SecretStr | None = Field(
+        None,
+        description="Web admin: secret that signs session cookies. Empty: created once in <data dir>/keys/session.key "
+        "(replicas behind one address must share it).",
+    )
+    secure_cookies: bool = Field(
+        False, description="Web admin: mark the session cookie Secure (set it when users reach Steward over HTTPS)."
+    )
+    shutdown_grace_seconds: float = Field(
+        30.0,
+        ge=0.0,
+        le=600.0,
+        description="On SIGTERM: how long answers already in flight may take to finish before they are cancelled.",
+    )
 
 
 class SchedulerSettings(BaseModel):
@@ -137,6 +155,16 @@ class SchedulerSettings(BaseModel):
     retention_hour: int = Field(3, ge=0, le=23, description="UTC hour of the daily retention purge.")
     dataset_hour: int = Field(2, ge=0, le=23, description="UTC hour of the nightly preference-dataset snapshot.")
     ledger_days: int = Field(7, ge=1, description="Days a processed platform event id is kept for deduplication.")
+    eval_hour: int = Field(4, ge=0, le=23, description="UTC hour of the nightly retrieval-eval regression check.")
+    eval_qa: Path | None = Field(
+        None, description="JSONL QA set of the nightly retrieval eval (empty: the bundled handbook set)."
+    )
+    eval_min_recall: float = Field(
+        0.9, ge=0.0, le=1.0, description="Recall@5 below this marks the nightly eval as a regression (alerting)."
+    )
+    leader_retry_seconds: float = Field(
+        5.0, gt=0, le=300, description="How often a replica tries to become the scheduler leader (failover time)."
+    )
 
 
 class Settings(BaseSettings):

@@ -18,10 +18,13 @@ from bot.cli.chat import run_chat
 from bot.cli.common import Collection, Tenant, fail, open_app, operator, settings_for_cli
 from bot.cli.governance import audit_app, forget_command, retention_app
 from bot.cli.ingest import run_ingest
+from bot.cli.jobs import jobs_app
+from bot.cli.keys import keys_app
 from bot.cli.knowledge import collections_app, eval_app
 from bot.cli.learning import feedback_app
 from bot.cli.models import adapters_app
 from bot.cli.render import render_reply
+from bot.cli.tuning import model_card_command, tune_app
 from bot.discord.cli import discord_app
 from bot.pipeline.message import IncomingMessage, InvalidMessage
 from bot.settings import effective, env_example, markdown_table
@@ -43,6 +46,10 @@ app.add_typer(retention_app, name="retention")
 app.command("forget")(forget_command)
 app.add_typer(discord_app, name="discord")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(keys_app, name="keys")
+app.add_typer(tune_app, name="tune")
+app.command("model-card")(model_card_command)
 
 
 @app.command()

@@ -12,7 +12,7 @@ def make_http_app(
     ready: Callable[[], bool],
     metrics: Callable[[], tuple[bytes, str]] | None = None,
 ) -> FastAPI:
-    """An app with ``/healthz`` (process up) and ``/readyz`` (database answers) and the given routers.
+    """An app with ``/healthz`` (process up), ``/readyz`` (200 when ready, 503 if not) and the given routers.
 
     With ``metrics`` (body and content type of the Prometheus exposition), also ``GET /metrics``.
     """
@@ -23,8 +23,14 @@ def make_http_app(
         return {"status": "ok"}
 
     @app.get("/readyz")
-    async def readyz() -> dict[str, str]:
-        return {"status": "ready" if ready() else "unavailable"}
+    def readyz(response: Response) -> dict[str, str]:  # sync: the check waits on the database (in a thread)
+        try:
+            is_ready = ready()
+        except Exception:  # a database that is down or unreachable: not ready, never a 500
+            is_ready = False
+        if not is_ready:
+            response.status_code = 503
+        return {"status": "ready" if is_ready else "unavailable"}
 
     if metrics is not None:
         exposition = metrics

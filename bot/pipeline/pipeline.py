@@ -41,12 +41,37 @@ class _Unobserved:
         pass
 
 
+class Stopping(RuntimeError):
+    """The process is shutting down and takes no new messages (HTTP: 503); in-flight ones still finish."""
+
+    def __init__(self) -> None:
+        super().__init__("Steward is shutting down; please try again in a moment")
+
+
 class Pipeline:
     """Runs the steps in order; a step may stop the chain early by returning a ``Reply``."""
 
     def __init__(self, steps: Sequence[Step], observer: Observer | None = None) -> None:
         self.steps = list(steps)
         self._observer = observer or _Unobserved()
+        self._inflight = 0
+        self._closed = False
+
+    @property
+    def inflight(self) -> int:
+        """Messages being answered right now."""
+        return self._inflight
+
+    def close(self) -> None:
+        """Stop intake: from now on ``handle`` raises ``Stopping``; messages already inside finish."""
+        self._closed = True
+
+    async def drain(self, timeout: float) -> int:
+        """Wait up to ``timeout`` seconds for in-flight messages to finish; returns how many are left."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return self._inflight
 
     async def handle(self, message: IncomingMessage, on_token: OnToken | None = None) -> Reply:
         """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input.
@@ -55,6 +80,15 @@ class Pipeline:
         edit their message in place); the returned ``Reply`` is the final, checked answer.
         """
         message.validate()
+        if self._closed:
+            raise Stopping()
+        self._inflight += 1
+        try:
+            return await self._handle(message, on_token)
+        finally:
+            self._inflight -= 1
+
+    async def _handle(self, message: IncomingMessage, on_token: OnToken | None) -> Reply:
         with request_context(actor=f"{message.platform}:{message.user}", tenant=message.tenant) as request_id:
             turn = Turn(message=message, request_id=request_id, on_token=on_token)
             self._observer.started()
