@@ -21,8 +21,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
 
@@ -125,10 +125,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 def _click(driver: Any, selector: str) -> None:
     """Click and wait for the next page to load (a click does not wait for the navigation it starts)."""
-
-    old = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.stewardOldPage = true")  # a new document does not have it
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    loaded = "return !window.stewardOldPage && document.readyState === 'complete'"
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(loaded))
 
 
 def _login(driver: Any, base: str, key: str) -> None:
