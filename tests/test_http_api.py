@@ -3,6 +3,7 @@ session's database behind it, and the hosted model faked only at its wire protoc
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -21,6 +22,8 @@ from sqlalchemy import text
 
 from bot.container import Steward
 from bot.settings import Settings
+from governance.audit.reader import EventFilter, read_events
+from governance.audit.verify import verify
 from tests.conftest import REPO, STEWARD, cli_env, run_cli
 from tests.fake_openai import Behaviour, FakeOpenAI
 
@@ -285,3 +288,28 @@ def test_openapi_spec_is_served_and_docs_need_no_cdn(server: dict[str, Any]) -> 
     assert {"/api/v1/ask", "/api/v1/feedback", "/api/v1/audit/export"} <= set(spec["paths"])
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     assert httpx.get(f"{server['base']}/docs", timeout=10).status_code == 404
+
+
+def test_concurrent_asks_are_all_answered_and_the_audit_chain_stays_intact(
+    server: dict[str, Any], handbook: Steward
+) -> None:
+    key = _key(handbook, "member")
+    start = _head(handbook)
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=300, headers=_auth(key)) as client:
+            asks = [
+                client.post(f"{server['base']}/api/v1/ask", json={"question": f"{QUESTION} #{i}"}) for i in range(20)
+            ]
+            return await asyncio.gather(*asks)
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses if r.status_code != 200][:1]
+    answer_ids = {r.json()["answer_id"] for r in responses}
+    assert len(answer_ids) == 20
+    sent = {e.payload["answer_id"] for e in _events(handbook, "answer_sent", start)}
+    assert answer_ids <= sent  # each answer audited once (a set would hide duplicates: count them too)
+    assert len([e for e in _events(handbook, "answer_sent", start) if e.payload["answer_id"] in answer_ids]) == 20
+    with handbook.database.engine.connect() as conn:
+        result = verify(read_events(conn, EventFilter(tenant="acme")), {})
+    assert result.ok, result.problems

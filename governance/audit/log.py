@@ -16,15 +16,11 @@ from governance.db import TenantTx
 
 Scrub = Callable[[str], str]
 
-# Serialise appends per tenant (transaction-scoped advisory lock) and read the chain's head, in one round trip.
-_HEAD = text(
-    """
-    WITH locked AS (SELECT pg_advisory_xact_lock(hashtext('audit:' || :t)))
-    SELECT (SELECT seq FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1) AS seq,
-           (SELECT hash FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1) AS hash
-    FROM locked
-    """
-)
+# Serialise appends per tenant (transaction-scoped advisory lock), then read the chain's head. Two statements:
+# under READ COMMITTED a statement's snapshot is taken when it starts, so a head read in the same statement
+# as the lock wait would miss the event the previous lock holder just committed (a duplicate seq).
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('audit:' || :t))")
+_HEAD = text("SELECT seq, hash FROM audit_events WHERE tenant_id = :t ORDER BY seq DESC LIMIT 1")
 _INSERT = text(
     """
     INSERT INTO audit_events (tenant_id, seq, at, kind, actor, channel, payload, prev_hash, hash)
@@ -80,8 +76,9 @@ class AuditLog:
 
     def append(self, conn: Connection, event: AuditEvent) -> ChainedEvent:
         """Append inside the caller's transaction (so the event commits or rolls back with its action)."""
-        head = conn.execute(_HEAD, {"t": event.tenant}).one()
-        seq, prev = (int(head.seq) + 1, str(head.hash)) if head.seq is not None else (1, GENESIS)
+        conn.execute(_LOCK, {"t": event.tenant})
+        head = conn.execute(_HEAD, {"t": event.tenant}).first()
+        seq, prev = (int(head.seq) + 1, str(head.hash)) if head is not None else (1, GENESIS)
         actor = actor_pseudonym(conn, event.tenant, event.actor) or ""
         stored = self._chained(event, seq, prev, actor)
         conn.execute(
