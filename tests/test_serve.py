@@ -31,7 +31,14 @@ def test_serve_answers_health_and_readiness_and_stops_on_sigterm(steward, settin
             except httpx.HTTPError:
                 time.sleep(0.5)
         assert health == {"status": "ok"}
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json() == {"status": "ready"}
+        # Ready once the database answers and the local model (warmed in the background) is loaded.
+        ready = None
+        while time.monotonic() < deadline + 120 and ready != 200:
+            reply = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
+            ready = reply.status_code
+            assert reply.json() == {"status": "ready" if ready == 200 else "unavailable"}
+            time.sleep(0.5)
+        assert ready == 200
         assert httpx.post(f"http://127.0.0.1:{port}/slack/events", timeout=5).status_code == 404  # Slack is off
     finally:
         proc.send_signal(signal.SIGTERM)

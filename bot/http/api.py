@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +32,7 @@ from bot.admin import NotAllowed
 from bot.commands import Caller, Commands
 from bot.logs import get_logger
 from bot.pipeline.message import MAX_QUESTION_CHARS, InvalidMessage, Reply
-from bot.pipeline.pipeline import Pipeline
+from bot.pipeline.pipeline import Pipeline, Stopping
 
 log = get_logger(__name__)
 PREFIX = "/api/v1"
@@ -91,6 +91,8 @@ class _Route(APIRoute):
                 log.warning("api.unavailable", error=type(exc).__name__)
                 body = {"detail": "the database is unavailable; try again shortly"}
                 return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
+            except Stopping as exc:
+                return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "5"})
 
         return run
 
@@ -102,6 +104,27 @@ def answer_json(reply: Reply) -> dict[str, Any]:
         "answer_id": str(reply.answer_id) if reply.answer_id else None,
         "status": reply.status,
     }
+
+
+def _sse(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _events(pipeline: Pipeline, message: Any) -> Any:
+    """``token`` events (provisional text, before output moderation), then one ``answer`` (or ``error``) event.
+
+    The ``answer`` event carries the same JSON as ``/api/v1/ask``; clients show it in place of the tokens.
+    """
+    try:
+        async for item in pipeline.stream(message):
+            if isinstance(item, Reply):
+                yield _sse({"type": "answer", "answer": answer_json(item)})
+            else:
+                yield _sse({"type": "token", "text": item})
+    except _UNAVAILABLE:
+        yield _sse({"type": "error", "status": 503, "detail": "the database is unavailable; try again shortly"})
+    except Stopping as exc:
+        yield _sse({"type": "error", "status": 503, "detail": str(exc)})
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -137,6 +160,25 @@ def api_router(services: ApiServices) -> APIRouter:
         except InvalidMessage as exc:
             raise HTTPException(422, str(exc)) from exc
         return JSONResponse(answer_json(reply), status_code=_STATUS.get(reply.status, 200))
+
+    @router.post(
+        "/ask/stream",
+        summary="Ask; the answer's tokens as server-sent events, then the checked answer",
+        response_class=StreamingResponse,
+    )
+    async def ask_stream(body: AskRequest, who: Authenticated) -> StreamingResponse:
+        message = dataclasses.replace(
+            who.message(body.question),
+            thread=body.thread_id,
+            collections=(body.collection,) if body.collection else (),
+        )
+        try:
+            message.validate()
+        except InvalidMessage as exc:
+            raise HTTPException(422, str(exc)) from exc
+        if not services.pipeline.accepting:
+            raise Stopping()
+        return StreamingResponse(_events(services.pipeline, message), media_type="text/event-stream")
 
     @router.post("/feedback", summary="Rate an answer")
     async def feedback(body: FeedbackRequest, who: Authenticated) -> dict[str, bool]:

@@ -62,6 +62,11 @@ class Pipeline:
         """Messages being answered right now."""
         return self._inflight
 
+    @property
+    def accepting(self) -> bool:
+        """False once ``close`` was called."""
+        return not self._closed
+
     def close(self) -> None:
         """Stop intake: from now on ``handle`` raises ``Stopping``; messages already inside finish."""
         self._closed = True
