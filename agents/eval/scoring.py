@@ -115,6 +115,13 @@ def _contains(answer: str, fact: str, answer_numbers: set[str]) -> bool:
     return re.search(r"(?<![\w#/])" + re.escape(fact), answer, re.IGNORECASE) is not None
 
 
+def key_fact_counts(answer: str, reference: str) -> tuple[int, int]:
+    """``(found, total)``: how many of the reference's key facts ``answer`` contains."""
+    facts = key_facts(reference)
+    answer_numbers = numbers(answer)
+    return sum(_contains(answer, f, answer_numbers) for f in facts), len(facts)
+
+
 def key_fact_recall(answer: str, facts: Iterable[str]) -> float:
     """Share of ``facts`` found in ``answer`` (1.0 when there are none)."""
     facts = list(facts)
