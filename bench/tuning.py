@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agents.eval.answerers import batched_answerer
+from agents.eval.answerers import Answerer, batched_answerer
 from agents.eval.domain import load_domain_items, split_items
 from agents.eval.gate import decide, score_model
 from agents.eval.general import load_general_items
@@ -30,6 +30,7 @@ from agents.tuning.config import GateSettings, TuneSettings
 from agents.tuning.curated import curated_examples, target_answer
 from agents.tuning.export import prompt_messages, sft_rows, write_jsonl
 from agents.tuning.replay import replay_examples
+from agents.tuning.result import TrainResult
 from agents.tuning.train import train_dpo, train_sft
 from bench.dataset import HANDBOOK, MODEL_CACHE, QA_FILE, UNANSWERABLE
 
@@ -80,6 +81,16 @@ def _chat(model_dir: Path, switch: AdapterSwitch) -> TransformersChatModel:
     )
 
 
+def train_handbook_adapter(
+    model_dir: Path, train: list[DomainItem], base_answer: Answerer, work: Path, out: Path | None = None
+) -> tuple[TrainResult, list[Any]]:
+    """SFT on the training part of the handbook QA split plus rehearsal of the base model's everyday answers."""
+    examples = curated_examples(train) + replay_examples(base_answer)
+    write_jsonl(sft_rows(examples), work / "handbook.jsonl")
+    settings = TuneSettings(threads=2, **BETTER)
+    return train_sft(work / "handbook.jsonl", model_dir, out or work / "handbook", settings, False), examples
+
+
 def held_out_scores(model_dir: Path, train: list[DomainItem], held_out: list[DomainItem], work: Path) -> dict:
     """Train the handbook adapter, then gate it against the base model on the held-out questions."""
     gate = GateSettings()
@@ -87,10 +98,8 @@ def held_out_scores(model_dir: Path, train: list[DomainItem], held_out: list[Dom
     answer = batched_answerer(_chat(model_dir, switch), batch_size=24, max_new_tokens=gate.max_new_tokens)
     general = load_general_items()
     base = score_model("base", switch.answerer(answer, None), held_out, general, gate)
-    examples = curated_examples(train) + replay_examples(switch.answerer(answer, None))
-    write_jsonl(sft_rows(examples), work / "handbook.jsonl")
     started = time.perf_counter()
-    result = train_sft(work / "handbook.jsonl", model_dir, work / "handbook", TuneSettings(threads=2, **BETTER), False)
+    result, examples = train_handbook_adapter(model_dir, train, switch.answerer(answer, None), work)
     seconds = time.perf_counter() - started
     tuned = score_model(
         "handbook-sft", switch.answerer(answer, "handbook", result.adapter_dir), held_out, general, gate
@@ -122,5 +131,24 @@ def run_tuning_bench() -> dict[str, Any]:
     }
 
 
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.tuning``: the benchmark; ``--adapter-out DIR``: only train the handbook adapter into DIR."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.tuning")
+    parser.add_argument("--adapter-out", type=Path, help="only train the handbook adapter (for the model card demo)")
+    args = parser.parse_args(argv)
+    if args.adapter_out is None:
+        print(json.dumps(run_tuning_bench(), indent=2))
+        return
+    model_dir = ensure_dense(bundled_gguf(), MODEL_CACHE)
+    train, _ = split_items(load_domain_items(QA_FILE, HANDBOOK, UNANSWERABLE), GateSettings().holdout_percent)
+    switch = AdapterSwitch()
+    answer = batched_answerer(_chat(model_dir, switch), batch_size=24, max_new_tokens=GateSettings().max_new_tokens)
+    with tempfile.TemporaryDirectory(prefix="steward-handbook-adapter-") as tmp:
+        result, examples = train_handbook_adapter(model_dir, train, answer, Path(tmp), args.adapter_out)
+    print(f"trained {args.adapter_out} on {len(examples)} examples in {result.steps} steps")
+
+
 if __name__ == "__main__":
-    print(json.dumps(run_tuning_bench(), indent=2))
+    main()
