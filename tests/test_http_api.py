@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -24,18 +23,12 @@ from bot.container import Steward
 from bot.settings import Settings
 from governance.audit.reader import EventFilter, read_events
 from governance.audit.verify import verify
-from tests.conftest import REPO, STEWARD, cli_env, run_cli
+from tests.conftest import REPO, STEWARD, cli_env, free_port, run_cli
 from tests.fake_openai import Behaviour, FakeOpenAI
 
 GROUNDED = "Meal expenses while travelling for work are capped at 75 EUR per day, including drinks and tips. [1]"
 QUESTION = "how much can I spend on food per day on a business trip?"
 EMAIL = "jane.mcallister@example.org"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +40,7 @@ def model() -> Iterator[FakeOpenAI]:
 @pytest.fixture(scope="module")
 def server(handbook: Steward, settings: Settings, model: FakeOpenAI, tmp_path_factory) -> Iterator[dict[str, Any]]:
     """``steward serve`` with only the HTTP API; its log lines go to a file the tests read."""
-    port = _free_port()
+    port = free_port()
     env = cli_env(
         settings.core.data_dir,
         STEWARD_HTTP_PORT=str(port),

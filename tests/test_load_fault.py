@@ -16,7 +16,6 @@ import asyncio
 import json
 import shlex
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -27,18 +26,12 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REPO, STEWARD, cli_env, run_cli
+from tests.conftest import REPO, STEWARD, cli_env, free_port, run_cli
 from tests.fake_openai import Behaviour, FakeOpenAI
 
 pytestmark = pytest.mark.slow
 TENANT = "loadco"
 ANSWER = "Meals on business trips are capped at 75 EUR per day [1]."
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -82,7 +75,7 @@ def _wait_ready(url: str, timeout: float = 180) -> None:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     data = tmp_path_factory.mktemp("serve-load")
-    port = _free_port()
+    port = free_port()
     with FakeOpenAI(default=Behaviour(text=ANSWER)) as fake:
         env = cli_env(
             data,

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import time
 
 import httpx
 
 from bot.settings import Settings
-from tests.conftest import REPO, STEWARD, cli_env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import REPO, STEWARD, cli_env, free_port
 
 
 def test_serve_answers_health_and_readiness_and_stops_on_sigterm(steward, settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = cli_env(settings.core.data_dir, STEWARD_HTTP_PORT=str(port))
     proc = subprocess.Popen([str(STEWARD), "serve"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

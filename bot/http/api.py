@@ -12,7 +12,7 @@ import dataclasses
 import json
 import shutil
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -31,7 +31,7 @@ from bot.access import ApiAccess
 from bot.admin import NotAllowed
 from bot.commands import Caller, Commands
 from bot.logs import get_logger
-from bot.pipeline.message import MAX_QUESTION_CHARS, InvalidMessage, Reply
+from bot.pipeline.message import MAX_QUESTION_CHARS, IncomingMessage, InvalidMessage, Reply
 from bot.pipeline.pipeline import Pipeline, Stopping
 
 log = get_logger(__name__)
@@ -106,11 +106,17 @@ def answer_json(reply: Reply) -> dict[str, Any]:
     }
 
 
+def _message(body: AskRequest, who: Caller) -> IncomingMessage:
+    """The pipeline message for an ask request from this key's caller."""
+    collections = (body.collection,) if body.collection else ()
+    return dataclasses.replace(who.message(body.question), thread=body.thread_id, collections=collections)
+
+
 def _sse(data: dict[str, Any]) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _events(pipeline: Pipeline, message: Any) -> Any:
+async def _events(pipeline: Pipeline, message: IncomingMessage) -> AsyncIterator[str]:
     """``token`` events (provisional text, before output moderation), then one ``answer`` (or ``error``) event.
 
     The ``answer`` event carries the same JSON as ``/api/v1/ask``; clients show it in place of the tokens.
@@ -150,11 +156,7 @@ def api_router(services: ApiServices) -> APIRouter:
 
     @router.post("/ask", summary="Ask a question; the answer is that of `steward ask --json` plus `answer_id`")
     async def ask(body: AskRequest, who: Authenticated) -> JSONResponse:
-        message = dataclasses.replace(
-            who.message(body.question),
-            thread=body.thread_id,
-            collections=(body.collection,) if body.collection else (),
-        )
+        message = _message(body, who)
         try:
             reply = await services.pipeline.handle(message)
         except InvalidMessage as exc:
@@ -167,11 +169,7 @@ def api_router(services: ApiServices) -> APIRouter:
         response_class=StreamingResponse,
     )
     async def ask_stream(body: AskRequest, who: Authenticated) -> StreamingResponse:
-        message = dataclasses.replace(
-            who.message(body.question),
-            thread=body.thread_id,
-            collections=(body.collection,) if body.collection else (),
-        )
+        message = _message(body, who)
         try:
             message.validate()
         except InvalidMessage as exc:
