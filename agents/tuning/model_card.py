@@ -8,6 +8,7 @@ ethical considerations, caveats and recommendations (limitations).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from agents.eval.results import METRICS, GateReport
@@ -61,7 +62,7 @@ def _training(training: TrainResult | Mapping[str, Any] | None, datasheet: Mappi
         lines.append(
             f"- Method: {data.get('method', 'n/a')} with LoRA on {data.get('device', 'n/a')} "
             f"(QLoRA: {data.get('qlora', 'n/a')}), {data.get('steps', 'n/a')} steps, seed {data.get('seed', 'n/a')}, "
-            f"{data.get('examples', 'n/a')} examples."
+            f"{data.get('examples', 'n/a')} examples from `{Path(str(data.get('dataset') or 'n/a')).name}`."
         )
         params = data.get("hyperparameters") or {}
         lines.append("- Hyper-parameters: " + ", ".join(f"{k}={v}" for k, v in params.items()))
@@ -93,7 +94,7 @@ def render_model_card(
         f"# Model card: {name}",
         "",
         "## Model details",
-        f"- A LoRA adapter for {base}, tuned by Steward's learning loop from the team's feedback.",
+        f"- A LoRA adapter for {base}, trained with Steward's LoRA tuning (TRL + peft).",
         f"- Created: {adapter.get('created_at', 'n/a')}; files: {adapter.get('path', 'n/a')}.",
         "",
         "## Intended use",
