@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Literal
 
 from bot.db.database import Database
 from governance.audit.events import AuditExported
-from governance.audit.export import Manifest, export_events
+from governance.audit.export import Manifest, export_events, manifest_path
 from governance.audit.log import AuditLog
 from governance.audit.reader import EventFilter, read_events
 
@@ -41,3 +42,13 @@ def export_audit(
         )
         audit.record(event)
     return manifest
+
+
+def export_files(path: Path) -> list[Path]:
+    """An export file and its signed manifest (written beside it), those that exist."""
+    return [p for p in (path, manifest_path(path)) if p.exists()]
+
+
+def remove_export(path: Path) -> None:
+    """Delete a delivered export: each export is written to a folder of its own under ``<data dir>/exports``."""
+    shutil.rmtree(path.parent, ignore_errors=True)

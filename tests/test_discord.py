@@ -394,6 +394,8 @@ def test_audit_export_is_sent_to_the_compliance_officer_in_a_dm(app: Steward) ->
         events = [json.loads(line) for line in export.decode().splitlines()]
         assert events and {e["tenant"] for e in events} == {str(GUILD_ID)}
         assert any(name.endswith(".manifest.json") for name in delivery.files)
+        exports = app.settings.core.data_dir / "exports"
+        assert not [name for name in delivery.files if list(exports.glob(f"audit-*/{name}"))]  # not kept
 
     _scenario(body)
 

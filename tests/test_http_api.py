@@ -226,10 +226,12 @@ def test_compliance_key_exports_the_audit_with_a_verifiable_manifest(
     tenants = {json.loads(line)["tenant"] for line in lines} if fmt == "jsonl" else {"acme"}
     assert tenants == {"acme"}
     exports = Path(server["env"]["STEWARD_DATA_DIR"]) / "exports"
+    sent = f"audit-*/{manifest['file']}*"  # this export only: other tests share the session's data dir
+    assert manifest["file"]
     deadline = time.monotonic() + 10  # the server removes the file once the response is sent
-    while list(exports.glob("audit-*/*")) and time.monotonic() < deadline:
+    while list(exports.glob(sent)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not list(exports.glob("audit-*/*"))
+    assert not list(exports.glob(sent))
     bad = httpx.get(f"{server['base']}/api/v1/audit/export", params={"format": "xml"}, headers=_auth(key), timeout=10)
     assert bad.status_code == 422 and "query.format" in bad.json()["detail"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,13 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin import NotAllowed
 from bot.commands import Caller, Commands
+from bot.compliance import export_files, remove_export
 from bot.logs import get_logger
 from bot.pipeline.message import InvalidMessage
 from bot.slack.blocks import escape, reply_blocks, reply_text, sources_blocks
 from bot.slack.ingest import IngestJob
 from bot.slack.payloads import parse_since, tenant_of, unwrap_link
 from bot.slack.users import UserDirectory
-from governance.audit.export import manifest_path
 
 log = get_logger(__name__)
 COMMAND = "/steward"
@@ -139,23 +138,8 @@ class SlashCommands:
             await client.files_upload_v2(
                 channel=str(opened["channel"]["id"]),
                 initial_comment=comment,
-                file_uploads=[{"file": str(p), "filename": p.name, "title": p.name} for p in _export_files(path)],
+                file_uploads=[{"file": str(p), "filename": p.name, "title": p.name} for p in export_files(path)],
             )
         finally:
-            _remove_export(path)
+            remove_export(path)
         await respond(response_type="ephemeral", text=f"📤 Sent {manifest.count} audit events to your DM.")
-
-
-def _export_files(path: Path) -> list[Path]:
-    """The export and its signed manifest."""
-    return [p for p in (path, manifest_path(path)) if p.exists()]
-
-
-def _remove_export(path: Path) -> None:
-    """Delete the export from the server once it is delivered (and its folder, when empty)."""
-    for p in _export_files(path):
-        p.unlink(missing_ok=True)
-    try:
-        path.parent.rmdir()
-    except OSError:
-        log.debug("slack.export_folder_kept", folder=str(path.parent))

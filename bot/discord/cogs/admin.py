@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.admin import NotAllowed
+from bot.compliance import export_files, remove_export
 from bot.discord.cogs.base import StewardCog
 from bot.discord.ingesting import Ingester
 from bot.discord.replies import follow_up
@@ -29,12 +30,6 @@ def parse_since(text: str | None) -> datetime | None:
         return None
     when = datetime.fromisoformat(text.strip())
     return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _export_files(path: Path) -> list[Path]:
-    """The export and its signed manifest (``<file>.manifest.json``, written beside it)."""
-    manifest = path.with_name(path.name + ".manifest.json")
-    return [path, manifest] if manifest.is_file() else [path]
 
 
 class AdminCog(StewardCog):
@@ -87,15 +82,17 @@ class AdminCog(StewardCog):
         await follow_up(interaction, await self._send_export(interaction.user, path, manifest.count))
 
     async def _send_export(self, user: discord.User | discord.Member, path: Path, count: int) -> str:
-        files = _export_files(path)
-        if sum(f.stat().st_size for f in files) > DM_LIMIT_BYTES:
-            return f"The export ({count} events) is too large for a DM: ask an operator for `steward audit export`."
+        files = export_files(path)
         try:
+            if sum(f.stat().st_size for f in files) > DM_LIMIT_BYTES:
+                return f"The export ({count} events) is too large for a DM: ask an operator for `steward audit export`."
             await user.send(
                 f"Audit export: {count} events. The manifest's HMAC verifies the file.",
                 files=[discord.File(f, filename=f.name) for f in files],
             )
         except discord.Forbidden:
             return "I couldn't DM you: allow direct messages from server members, then try again."
+        finally:
+            remove_export(path)  # delivered or refused: no copy stays on the server
         log.info("discord.audit_export_sent", events=count, user=str(user.id))
         return f"Sent to your DMs: {count} events, with a signed manifest."
