@@ -127,6 +127,11 @@ def _ms(value: float) -> str:
     return f"{value:.2f} ms"
 
 
+def _load(result: dict[str, Any], index: int) -> str:
+    loads = result.get("load")
+    return " / ".join(f"{x:.2f}" for x in loads[index]) if loads else "?"
+
+
 def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
     """The report."""
     ours_p95, peer_p95 = r["ours"]["total"][1], r["peer"]["total"][1]
@@ -136,7 +141,7 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
         "",
         f"Command: `{GOV_COMMAND}` (also part of `make bench`). Date: {date}. Runtime {runtime_s:.0f} s. "
         f"{r['n']} chat messages, half with synthetic PII, half plain handbook questions. Load average (1/5/15 min) "
-        f"at start {r.get('load', ('?', '?'))[0]}, at end {r.get('load', ('?', '?'))[1]} on 2 cores: p95 moves "
+        f"at start {_load(r, 0)}, at end {_load(r, 1)} on 2 cores: p95 moves "
         "by several ms with load, so compare the two chains within one run.",
         "",
         f"**Per message, p95: ours {_ms(ours_p95)}, the naive pipeline {_ms(peer_p95)} "
