@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLES := bot/samples/handbook
 PYTEST_ARGS ?=
 
-.PHONY: install run chat test lint fmt bench clean distclean browser
+.PHONY: install run chat test lint fmt bench clean distclean browser ci-tools
 
 install: $(STAMP)
 
@@ -43,6 +43,19 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 		$(SUDO) apt-get install -y -qq chromium chromium-driver || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+# promtool (from Debian's prometheus package, unpacked, not installed as a service) for the alert-rule unit
+# tests in tests/test_deploy_monitoring.py.
+PROMTOOL := .cache/tools/promtool
+$(PROMTOOL):
+	rm -rf .cache/tools/deb && mkdir -p .cache/tools/deb
+	cd .cache/tools/deb && { apt-get download -qq prometheus 2>/dev/null || \
+		{ $(SUDO) apt-get update -qq && apt-get download -qq prometheus 2>/dev/null; }; }
+	cd .cache/tools/deb && dpkg -x prometheus_*.deb unpacked
+	cp .cache/tools/deb/unpacked/usr/bin/promtool $(PROMTOOL) && rm -rf .cache/tools/deb
+
+# Everything CI installs beyond `make install`: chromium and promtool.
+ci-tools: browser $(PROMTOOL)
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
