@@ -209,6 +209,17 @@ class FakeOpenAI:
         """The OpenAI-style base URL, ending in ``/v1``."""
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def serve_env(self) -> dict[str, str]:
+        """Settings for a ``steward serve`` that answers only with this server, fast (no jobs, no retries)."""
+        return {
+            "OPENAI_BASE_URL": self.base_url,
+            "OPENAI_API_KEY": "sk-test",
+            "STEWARD_HOSTED_MODEL": "fake",
+            "STEWARD_HOSTED_MAX_RETRIES": "0",
+            "STEWARD_MODEL_ROUTE": "hosted-only",
+            "STEWARD_SCHEDULE_ENABLED": "false",
+        }
+
     def script(self, *behaviours: Behaviour | str) -> None:
         """Queue behaviours for the next requests, in order (a string is a ``kind``)."""
         with self._lock:

@@ -44,13 +44,8 @@ def server(handbook: Steward, settings: Settings, model: FakeOpenAI, tmp_path_fa
     env = cli_env(
         settings.core.data_dir,
         STEWARD_HTTP_PORT=str(port),
-        OPENAI_BASE_URL=model.base_url,
-        OPENAI_API_KEY="sk-test",
-        STEWARD_HOSTED_MODEL="fake-model",
-        STEWARD_HOSTED_MAX_RETRIES="0",
-        STEWARD_MODEL_ROUTE="hosted-only",
-        STEWARD_SCHEDULE_ENABLED="false",
         STEWARD_LOG_LEVEL="DEBUG",
+        **model.serve_env(),
     )
     log_path = tmp_path_factory.mktemp("serve-log") / "serve.log"
     with log_path.open("wb") as log_file:
@@ -138,7 +133,7 @@ def test_ask_answers_with_citations_and_answer_id_through_the_governed_pipeline(
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"answer", "citations", "model", "latency_ms", "answer_id", "status"}
-    assert body["answer"] == GROUNDED and body["model"] == "hosted:fake-model" and body["status"] == "answered"
+    assert body["answer"] == GROUNDED and body["model"] == "hosted:fake" and body["status"] == "answered"
     assert body["citations"][0]["n"] == 1 and body["citations"][0]["source"].endswith(".md")
     assert set(body["latency_ms"]) == {"retrieve", "generate", "total"}
     with handbook.database.engine.connect() as conn:

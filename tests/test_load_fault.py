@@ -81,14 +81,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             data,
             STEWARD_DEFAULT_TENANT=TENANT,
             STEWARD_HTTP_PORT=str(port),
-            STEWARD_MODEL_ROUTE="hosted-only",
-            OPENAI_BASE_URL=fake.base_url,
-            OPENAI_API_KEY="sk-test",
-            STEWARD_HOSTED_MODEL="fake",
-            STEWARD_HOSTED_MAX_RETRIES="0",
-            STEWARD_SCHEDULE_ENABLED="false",
             STEWARD_DB_POOL_SIZE="8",
             STEWARD_DB_CONNECT_TIMEOUT="3",
+            **fake.serve_env(),
         )
         docs = data / "docs"
         docs.mkdir()
