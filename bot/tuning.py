@@ -93,8 +93,12 @@ class Tuning:
         run_id = self._start_run(method, version)
         out = self._data_dir / "training" / f"{name}-{run_id.hex[:8]}"
         fit = train_sft if method == "sft" else train_dpo
-        result = fit(dataset, resolve_local_dir(self._llm, self._data_dir), out, self._tune, progress)
-        info = self._adapters.register(name, out, {"training": {**result.as_json(), "dataset_version": version}})
+        try:
+            result = fit(dataset, resolve_local_dir(self._llm, self._data_dir), out, self._tune, progress)
+            info = self._adapters.register(name, out, {"training": {**result.as_json(), "dataset_version": version}})
+        except Exception as exc:
+            self._fail_run(run_id, exc)  # the run row says how it ended, never left half-written
+            raise
         self._finish_run(run_id, name, result)
         return info
 
@@ -110,6 +114,13 @@ class Tuning:
                 {"i": run_id, "k": method, "v": version, "s": self._tune.seed, "h": json.dumps(params)},
             )
         return run_id
+
+    def _fail_run(self, run_id: uuid.UUID, error: Exception) -> None:
+        with self._database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE tuning_runs SET finished_at = now(), metrics = CAST(:m AS jsonb) WHERE id = :i"),
+                {"m": json.dumps({"error": f"{type(error).__name__}: {error}"}), "i": run_id},
+            )
 
     def _finish_run(self, run_id: uuid.UUID, adapter: str, result: TrainResult) -> None:
         data = result.as_json()

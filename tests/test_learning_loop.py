@@ -156,3 +156,22 @@ def test_feedback_becomes_deduplicated_pii_free_preference_data(
     for value in ("Dana", "Whitfield", "dana.whitfield@example.com", "415-555-0199"):
         assert value not in texts
     assert "two YubiKey 5 keys" in texts and all("messages" in json.loads(x) for x in sft.read_text().splitlines())
+
+
+def test_a_broken_dataset_is_refused_before_training_and_its_run_is_recorded_as_failed(handbook: Steward) -> None:
+    from agents.tuning.result import TuneError
+
+    version, folder = handbook.learning.snapshot("broken-dataset")
+    (folder / "sft.jsonl").write_text('{"messages": [{"role": "user", "content": "hi"}]}\nnot json\n')
+    with pytest.raises(TuneError, match="sft.jsonl line 2 is not JSON"):
+        handbook.tuning.train("sft", version, "never-trained", progress=False)
+    (folder / "sft.jsonl").write_text('{"messages": [{"role": "user", "content": "no answer"}]}\n')
+    with pytest.raises(TuneError, match="ending with an assistant message"):
+        handbook.tuning.train("sft", version, "never-trained", progress=False)
+    with handbook.database.engine.begin() as conn:
+        runs = conn.execute(
+            text("SELECT finished_at, metrics, adapter FROM tuning_runs WHERE dataset_version = :v"), {"v": version}
+        ).all()
+    assert len(runs) == 2 and all(r.finished_at and "TuneError" in r.metrics["error"] and not r.adapter for r in runs)
+    with pytest.raises(AdapterError):
+        handbook.adapters.get("never-trained")

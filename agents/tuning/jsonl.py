@@ -20,6 +20,16 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a JSONL file (blank lines skipped)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """The JSON objects of a JSONL file (blank lines skipped); ``ValueError`` names the first bad line."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name} line {number} is not JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise ValueError(f"{path.name} line {number} is not a JSON object")
+        rows.append(row)
+    return rows

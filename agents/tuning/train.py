@@ -145,9 +145,14 @@ def _train(
 ) -> TrainResult:
     import torch
 
-    rows = read_jsonl(dataset_path)
+    try:
+        rows = read_jsonl(dataset_path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TuneError(f"cannot train on {dataset_path}: {exc}") from exc
     if not rows:
         raise TuneError(f"{dataset_path} has no examples")
+    for row in rows:  # check every row before the model is loaded
+        (sft_row if method == "sft" else dpo_row)(row)
     cuda = cuda_available()
     qlora = use_qlora(settings.qlora, cuda)
     previous_threads = torch.get_num_threads()

@@ -57,6 +57,8 @@ def tune_runs() -> None:
     for r in runs:
         loss = r["metrics"].get("train_loss")
         finished = f"{r['finished_at']:%Y-%m-%d %H:%M}" if r["finished_at"] else "unfinished"
+        if "error" in r["metrics"]:
+            finished = f"failed: {r['metrics']['error']}"
         typer.echo(
             f"{r['started_at']:%Y-%m-%d %H:%M}  {r['kind']:<4} dataset={r['dataset_version']} "
             f"adapter={r['adapter'] or '-'} seed={r['seed']} loss={loss if loss is not None else '-'} {finished}"

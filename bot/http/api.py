@@ -131,6 +131,9 @@ async def _events(pipeline: Pipeline, message: IncomingMessage) -> AsyncIterator
         yield _sse({"type": "error", "status": 503, "detail": "the database is unavailable; try again shortly"})
     except Stopping as exc:
         yield _sse({"type": "error", "status": 503, "detail": str(exc)})
+    except Exception as exc:  # the 200 header is already sent: end the stream with a clear error event
+        log.error("api.stream_failed", error=type(exc).__name__)
+        yield _sse({"type": "error", "status": 500, "detail": "the answer failed; please try again"})
 
 
 def _utc(value: datetime | None) -> datetime | None:
