@@ -169,6 +169,38 @@ class ApiKeyChanged(AuditEvent):
     name: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class AdapterPromotionRefused(AuditEvent):
+    """The evaluation gate refused to promote an adapter over the one that serves (nothing was activated)."""
+
+    kind: ClassVar[str] = "adapter_refused"
+    adapter: str
+    against: str
+    reasons: list[str] = field(default_factory=list)
+    deltas: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdapterForceActivated(AuditEvent):
+    """An adapter (or the base model) was made active WITHOUT the evaluation gate, and why."""
+
+    kind: ClassVar[str] = "adapter_forced"
+    adapter: str
+    previous: str
+    reason: str
+    gate: str = ""  # what the last stored gate report said about it, if any ("refuse", "promote"), else ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrectionRecorded(AuditEvent):
+    """An admin's correction of an answer was stored for tuning (its text is in the ``corrections`` table)."""
+
+    kind: ClassVar[str] = "correction"
+    correction_id: str
+    conversation_id: str
+    chars: int
+
+
 EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     MessageReceived,
     AnswerSent,
@@ -183,4 +215,7 @@ EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     ConfigChanged,
     UserForgotten,
     ApiKeyChanged,
+    AdapterPromotionRefused,
+    AdapterForceActivated,
+    CorrectionRecorded,
 )
