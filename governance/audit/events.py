@@ -201,6 +201,30 @@ class CorrectionRecorded(AuditEvent):
     chars: int
 
 
+@dataclass(frozen=True, kw_only=True)
+class ContentQuarantined(AuditEvent):
+    """Ingest-time screening held back spans of documents (counts only, never the text)."""
+
+    kind: ClassVar[str] = "quarantine"
+    collection: str
+    trigger: str  # ingest | reindex
+    sources: int
+    sentences: int
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuarantineReleased(AuditEvent):
+    """An admin released a quarantined span: it is searchable again in its chunk (re-embedded)."""
+
+    kind: ClassVar[str] = "quarantine_release"
+    quarantine_id: str
+    collection: str
+    source: str
+    chunk_index: int
+    category: str
+
+
 EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     MessageReceived,
     AnswerSent,
@@ -218,4 +242,6 @@ EVENT_TYPES: tuple[type[AuditEvent], ...] = (
     AdapterPromotionRefused,
     AdapterForceActivated,
     CorrectionRecorded,
+    ContentQuarantined,
+    QuarantineReleased,
 )
