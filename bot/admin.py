@@ -9,15 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from agents.collections import Collections
+from agents.eval.results import GateReport
 from agents.ingestion.ingest import Ingestor, IngestReport
 from agents.ingestion.reindex import Reindexer, ReindexReport
-from agents.models.adapters import AdapterRegistry
-from governance.audit.events import AdapterPromoted, ConfigChanged, Ingested, PolicyDenied, Reindexed
+from agents.models.adapters import AdapterError, AdapterRegistry
+from governance.audit.events import (
+    AdapterForceActivated,
+    AdapterPromoted,
+    AdapterPromotionRefused,
+    ConfigChanged,
+    Ingested,
+    PolicyDenied,
+    Reindexed,
+)
 from governance.audit.log import AuditLog
 from governance.policy.rbac import Policy, Subject
 
 Progress = Callable[[str, str], None]
 OPERATOR_TENANT = "*"  # the audit chain for operator actions that span tenants
+BASE = "(base)"  # the base model, where an adapter name is expected
+UNGATED = "activated directly (steward adapters activate|deactivate|register --activate), without the gate"
 
 
 class NotAllowed(PermissionError):
@@ -108,14 +119,63 @@ class Admin:
         )
         return changed
 
-    def activate_adapter(self, who: Subject, name: str | None) -> None:
-        """Make ``name`` the active adapter (None: the base model), for every tenant."""
+    def authorize_adapters(self, who: Subject) -> None:
+        """Raise ``NotAllowed`` (and audit the denial) unless ``who`` may manage adapters.
+
+        Callers check this before slow work on their behalf, such as running the evaluation gate.
+        """
         self._allow(who, "manage_adapters")
+
+    def serving(self) -> str:
+        """The name of the adapter that serves now, or ``BASE``."""
+        active = self._adapters.active()
+        return active.name if active else BASE
+
+    def promote_adapter(self, who: Subject, name: str, report: GateReport) -> bool:
+        """Activate ``name`` if ``report``, made against the adapter that serves now, promotes it.
+
+        A promotion is audited as ``adapter_promoted`` with the gate report, a refusal as
+        ``adapter_refused`` with its reasons; a report against another adapter is an error.
+        """
+        self._allow(who, "manage_adapters")
+        serving = self.serving()
+        if report.current.name != serving:
+            raise AdapterError(
+                f"the gate compared {name} with {report.current.name}, but {serving} serves now: evaluate it again"
+            )
+        if not report.promoted:
+            refused = AdapterPromotionRefused(
+                tenant=OPERATOR_TENANT,
+                actor=who.actor,
+                adapter=name,
+                against=serving,
+                reasons=list(report.reasons),
+                deltas=dict(report.deltas),
+            )
+            self._audit.record(refused)
+            return False
         self._adapters.activate(name)
-        metrics = self._adapters.get(name).metrics if name else {}
-        self._audit.record(
-            AdapterPromoted(tenant=OPERATOR_TENANT, actor=who.actor, adapter=name or "(base)", metrics=metrics)
+        metrics = {**self._adapters.get(name).metrics, "gate": report.as_json()}
+        self._audit.record(AdapterPromoted(tenant=OPERATOR_TENANT, actor=who.actor, adapter=name, metrics=metrics))
+        return True
+
+    def force_adapter(self, who: Subject, name: str | None, reason: str) -> None:
+        """Make ``name`` (None: the base model) active WITHOUT the gate: an override, audited with its reason."""
+        self._allow(who, "manage_adapters")
+        reason = " ".join(reason.split())[:500]
+        if not reason:
+            raise AdapterError("activating without the evaluation gate needs a reason")
+        gate = (self._adapters.get(name).metrics.get("gate") or {}).get("decision", "") if name else ""
+        previous = self.serving()
+        self._adapters.activate(name)
+        event = AdapterForceActivated(
+            tenant=OPERATOR_TENANT, actor=who.actor, adapter=name or BASE, previous=previous, reason=reason, gate=gate
         )
+        self._audit.record(event)
+
+    def activate_adapter(self, who: Subject, name: str | None, reason: str = UNGATED) -> None:
+        """Make ``name`` (None: the base model) active without the gate (``force_adapter``, audited as such)."""
+        self.force_adapter(who, name, reason)
 
     def rollback_adapter(self, who: Subject) -> str | None:
         """Re-activate the adapter that was active before the current one; returns its name (None: base)."""
@@ -124,7 +184,7 @@ class Admin:
         self._adapters.activate(previous)
         self._audit.record(
             AdapterPromoted(
-                tenant=OPERATOR_TENANT, actor=who.actor, adapter=previous or "(base)", metrics={"rollback": True}
+                tenant=OPERATOR_TENANT, actor=who.actor, adapter=previous or BASE, metrics={"rollback": True}
             )
         )
         return previous

@@ -51,13 +51,17 @@ def api_routers(app: Steward) -> list[APIRouter]:
     """The HTTP API and the web admin page, when ``STEWARD_HTTP_API_ENABLED`` is on."""
     if not app.settings.http.api_enabled:
         return []
+    from bot.http.admin.promotions import Promotions
     from bot.http.admin.routes import AdminServices, admin_router
     from bot.http.admin.session import SessionSigner
     from bot.http.api import ApiServices, api_router
 
     http = app.settings.http
     signer = SessionSigner(app.session_key, http.session_minutes)
-    web = AdminServices(app.access, app.commands, app.admin, app.adapters, app.database, signer, http.secure_cookies)
+    promotions = Promotions(app.tuning.promote)
+    web = AdminServices(
+        app.access, app.commands, app.admin, app.adapters, app.database, signer, promotions, http.secure_cookies
+    )
     log.info("serve.api", paths=["/api/v1", "/admin"])
     return [api_router(ApiServices(app.pipeline, app.commands, app.access)), admin_router(web)]
 

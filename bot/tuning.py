@@ -33,14 +33,13 @@ from agents.models.peft_slot import AdapterSlot
 from agents.tuning.config import GateSettings, TuneSettings
 from agents.tuning.model_card import render_model_card
 from agents.tuning.result import TrainResult, TuneError
-from bot.admin import Admin
+from bot.admin import BASE, Admin
 from bot.db.database import Database
 from bot.learning import Learning
 from governance.policy.rbac import Subject
 
 Method = Literal["sft", "dpo"]
 SAMPLES = Path(__file__).parent / "samples"
-BASE = "(base)"
 
 
 def default_name(method: str, version: str) -> str:
@@ -169,22 +168,29 @@ class Tuning:
             self._gate,
             names=(info.name, current.name if current else BASE),
         )
-        gate = {**report.as_json(), "quantization": self._llm.quantization, "evaluated_at": _now()}
-        self._adapters.add_metrics(info.name, {"gate": gate})
+        self.keep_report(info.name, report)
         return report
+
+    def keep_report(self, name: str, report: GateReport) -> None:
+        """Store ``report`` on adapter ``name`` (replacing its last one), stamped with the serving quantization."""
+        gate = {**report.as_json(), "quantization": self._llm.quantization, "evaluated_at": _now()}
+        self._adapters.add_metrics(name, {"gate": gate})
 
     def promote(self, who: Subject, candidate: str) -> GateReport:
         """Activate ``candidate`` if the gate, run against the adapter that serves now, promotes it.
 
-        A stored report against the current adapter is reused; otherwise the gate runs first.
+        Policy is checked first (the gate takes minutes). A stored report against the serving adapter is
+        reused; otherwise the gate runs first. Promotion and refusal are both audited (``Admin.promote_adapter``).
         """
-        report = self.stored_report(candidate)
-        active = self._adapters.active()
-        if report is None or report.current.name != (active.name if active else BASE):
-            report = self.evaluate(candidate)
-        if report.promoted:
-            self._admin.activate_adapter(who, candidate)
+        self._admin.authorize_adapters(who)
+        report = self.current_report(candidate) or self.evaluate(candidate)
+        self._admin.promote_adapter(who, candidate, report)
         return report
+
+    def current_report(self, name: str) -> GateReport | None:
+        """The gate report stored on ``name`` if it was made against the adapter that serves now."""
+        report = self.stored_report(name)
+        return report if report is not None and report.current.name == self._admin.serving() else None
 
     def stored_report(self, name: str) -> GateReport | None:
         """The last gate report kept on adapter ``name``, if it was evaluated."""

@@ -27,11 +27,15 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import text
 
 from agents.config import HostedSettings, RouterSettings
+from agents.eval.gate import decide
+from agents.tuning.config import GateSettings
+from bot.admin import BASE
 from bot.container import Steward
 from bot.http.app import make_http_app
 from bot.serve import api_routers
 from bot.settings import Settings
 from tests.fake_openai import Behaviour, FakeOpenAI
+from tests.test_admin_promote import _scores
 from tests.test_slack import Uvicorn
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -235,12 +239,14 @@ def test_promote_and_rollback_go_through_policy_and_audit(
         (folder / "adapter_config.json").write_text("{}")
         (folder / "adapter_model.safetensors").write_bytes(b"")
         app.adapters.register(name, folder)
+    for name, against in zip(names, (BASE, names[0]), strict=True):  # gate reports that promote each in turn
+        app.tuning.keep_report(name, decide(_scores(name, 0.7), _scores(against, 0.5), GateSettings()))
     promoted_before = len(_events(app, "*", "adapter_promoted"))
     try:
         for name in names:
             browser.get(f"{base}/admin/adapters")
             _click(browser, f'button.promote[data-name="{name}"]')
-            assert browser.find_element(By.ID, "message").text == f"{name} is now active"
+            assert "passed the evaluation gate" in browser.find_element(By.ID, "message").text
             assert app.adapters.active().name == name  # type: ignore[union-attr]
         _click(browser, "#rollback")
         assert "rolled back" in browser.find_element(By.ID, "message").text

@@ -1,8 +1,9 @@
 """The web admin page (``/admin``): server-rendered, behind an admin-role API key.
 
 Log in with the key once; the page keeps a signed, HttpOnly, SameSite=Strict session cookie. Plots of
-how answering goes, an audit search with export, and the adapter registry with promote and rollback —
-each action through the same governed services as the CLI and the chat commands (policy, then audit).
+how answering goes, an audit search with export, and the adapter registry with gated promotion, a
+forced activation that needs a reason, and rollback — each action through the same governed services
+as the CLI and the chat commands (policy, then audit).
 """
 
 # No `from __future__ import annotations` here: FastAPI must evaluate the closures' Annotated dependencies.
@@ -10,6 +11,7 @@ import asyncio
 import io
 import shutil
 import zipfile
+from concurrent.futures import wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +23,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from agents.models.adapters import AdapterError, AdapterRegistry
 from bot.access import ApiAccess
-from bot.admin import Admin, NotAllowed
+from bot.admin import BASE, Admin, NotAllowed
 from bot.commands import Commands
 from bot.db.database import Database
 from bot.http.admin.charts import daily_charts, recall_chart
+from bot.http.admin.promotions import Promotions
 from bot.http.admin.session import COOKIE, SessionSigner
 from bot.http.admin.web import CHANNEL, Session, checked_form, current_session, day, form, page, static_file
 from bot.store.dashboard import AuditQuery, daily, eval_trend, search_audit
@@ -33,6 +36,7 @@ from governance.audit.export import manifest_path
 
 DASHBOARD_DAYS = 30
 KINDS = sorted(e.kind for e in EVENT_TYPES)
+PROMOTE_WAIT_S = 10  # a promotion that reuses a stored gate report is decided within this; the gate itself is not
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class AdminServices:
     adapters: AdapterRegistry
     database: Database
     signer: SessionSigner
+    promotions: Promotions
     secure_cookies: bool = False
 
 
@@ -57,8 +62,8 @@ def _zip(path: Path) -> bytes:
     return buffer.getvalue()
 
 
-def _back(path: str, message: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?msg={quote(message)}", status_code=303)
+def _back(path: str, message: str, focus: str = "") -> RedirectResponse:
+    return RedirectResponse(f"{path}?msg={quote(message)}&focus={quote(focus)}", status_code=303)
 
 
 def admin_router(services: AdminServices) -> APIRouter:
@@ -140,21 +145,43 @@ def admin_router(services: AdminServices) -> APIRouter:
         return Response(data, media_type="application/zip", headers=headers)
 
     @router.get("/adapters", response_class=HTMLResponse)
-    async def adapters(request: Request, who: LoggedIn, msg: str = "") -> HTMLResponse:
+    async def adapters(request: Request, who: LoggedIn, msg: str = "", focus: str = "") -> HTMLResponse:
         listed = await asyncio.to_thread(services.adapters.list)
-        context = {"s": who, "adapters": listed, "base": services.adapters.base_model, "msg": msg}
+        context = {
+            "s": who,
+            "adapters": listed,
+            "base": services.adapters.base_model,
+            "serving": next((a.name for a in listed if a.active), BASE),
+            "attempts": services.promotions.attempts(),
+            "msg": msg,
+            "focus": focus,
+        }
         return page(request, "adapters.html", context)
 
     @router.post("/adapters/promote")
     async def promote(request: Request, who: LoggedIn) -> Response:
-        name = (await checked_form(request, who, signer)).get("name") or None
+        name = (await checked_form(request, who, signer)).get("name", "").strip()
+        if not name:
+            return _back("/admin/adapters", "choose an adapter to promote")
+        try:  # before anything slow: a refused click must not start the gate
+            await asyncio.to_thread(services.admin.authorize_adapters, who.caller.subject)
+        except NotAllowed as exc:
+            return page(request, "error.html", {"s": who, "message": str(exc)}, 403)
+        attempt = services.promotions.submit(who.caller.subject, name)
+        await asyncio.to_thread(wait, [attempt.future], PROMOTE_WAIT_S)
+        return _back("/admin/adapters", attempt.message(), focus=name)
+
+    @router.post("/adapters/force")
+    async def force(request: Request, who: LoggedIn) -> Response:
+        fields = await checked_form(request, who, signer)
+        name = fields.get("name", "").strip() or None
         try:
-            await asyncio.to_thread(services.admin.activate_adapter, who.caller.subject, name)
+            await asyncio.to_thread(services.admin.force_adapter, who.caller.subject, name, fields.get("reason", ""))
         except NotAllowed as exc:
             return page(request, "error.html", {"s": who, "message": str(exc)}, 403)
         except AdapterError as exc:
             return _back("/admin/adapters", str(exc))
-        return _back("/admin/adapters", f"{name or 'the base model'} is now active")
+        return _back("/admin/adapters", f"{name or 'the base model'} is now active WITHOUT the evaluation gate")
 
     @router.post("/adapters/rollback")
     async def rollback(request: Request, who: LoggedIn) -> Response:
