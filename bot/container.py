@@ -28,11 +28,13 @@ from bot.admin import OPERATOR_TENANT, Admin
 from bot.commands import Commands
 from bot.db import Database, open_database
 from bot.db.migrate import upgrade
+from bot.ingest_screen import ModerationChunkScreen
 from bot.keys import secret_key
 from bot.leader import LeaderElection, dedicated_connections
 from bot.learning import Learning
 from bot.logs import get_logger, install_log_scrubber
 from bot.metrics import Metrics, PipelineMetrics
+from bot.pipeline.output_check import OutputCheck
 from bot.pipeline.pipeline import Pipeline
 from bot.pipeline.screening import ChunkScreen
 from bot.pipeline.steps.answer import AnswerStep
@@ -41,6 +43,7 @@ from bot.pipeline.steps.base import Step
 from bot.pipeline.steps.correct import CorrectionStep
 from bot.pipeline.steps.history import HistoryStep
 from bot.pipeline.steps.moderate import ModerateInputStep, ModerateOutputStep
+from bot.pipeline.steps.output_pii import OutputPIIStep
 from bot.pipeline.steps.policy import PolicyStep
 from bot.pipeline.steps.ratelimit import RateLimitStep
 from bot.pipeline.steps.record import RecordStep
@@ -50,6 +53,7 @@ from bot.pipeline.steps.restore import RestoreStep
 from bot.pipeline.steps.retrieve import RetrieveStep
 from bot.pipeline.steps.scope import ScopeStep
 from bot.platform import ChatServices
+from bot.quarantine import Quarantine
 from bot.retrieval_eval import RetrievalEval, latest_eval
 from bot.scheduler import Job, JobRunner, PersistentScheduler
 from bot.settings import Settings, enforce_offline
@@ -58,6 +62,7 @@ from bot.store.corrections import CorrectionStore
 from bot.store.feedback import FeedbackStore
 from bot.store.ledger import EventLedger
 from bot.store.pseudonyms import PseudonymStore
+from bot.store.quarantine import QuarantineStore
 from bot.store.recorder import ExchangeRecorder
 from bot.store.retention import purge
 from bot.store.threads import ThreadIndex
@@ -138,10 +143,14 @@ class Steward:
             model_label=model_label(settings.llm),
             screen=ChunkScreen(self.moderator, self.audit),
         )
-        self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest)
+        screen = ModerationChunkScreen(self.moderator)  # at ingest; the agent screens again at question time
+        self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest, screen)
         self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
         self.collections = Collections(database.tenant_connection, database.engine.begin)
         self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
+        tokens = lambda t: len(self.embedder.tokenizer.encode(t, add_special_tokens=False))  # noqa: E731
+        store = QuarantineStore(database, self.embedder.embed_array, tokens)
+        self.quarantine = Quarantine(store, self.policy, self.audit, lambda t: self.redactor.redact(t).text)
         self.metrics = Metrics(CollectorRegistry())
         self.metrics.track_latest_eval(lambda: latest_eval(database))
         self.job_runner = JobRunner(database, self.metrics)
@@ -178,6 +187,7 @@ class Steward:
             ledger=EventLedger(database),
             threads=ThreadIndex(database),
             downloads=data / "downloads",
+            max_upload_mb=settings.ingest.max_file_mb,
             default_collection=settings.core.default_collection,
         )
 
@@ -200,20 +210,22 @@ class Steward:
         """The governed chain, in order.
 
         Who may ask, how often, what they said (redacted, moderated), what it may see, the answer
-        (moderated), and the record and audit of it.
+        (moderated, PII-checked), and the record and audit of it.
         """
+        output = OutputCheck(self.moderator, self.redactor, settings.agent.min_groundedness)
         return [
             PolicyStep(self.policy, self.audit),
             RateLimitStep(self.limiter, self.audit),
             RedactStep(self.redactor, self.pseudonyms, self.audit),
             ModerateInputStep(self.moderator, self.audit),
-            CorrectionStep(settings.feedback.correction_prefix, self.policy, CorrectionStore(database), self.audit),
+            CorrectionStep(settings.feedback, self.policy, CorrectionStore(database), self.audit),
             ScopeStep(self.collections),
             ResidencyStep(settings.residency.restricted_tenants, settings.residency.restricted_channels),
             HistoryStep(database, settings.agent.memory_tokens),
             RetrieveStep(self.agent),
-            AnswerStep(self.agent),
+            AnswerStep(self.agent, output),  # streams only sentences that pass the output checks
             ModerateOutputStep(self.moderator, self.audit),
+            OutputPIIStep(output, self.audit),
             RecordStep(ExchangeRecorder(database, self.pseudonyms)),
             AuditStep(self.audit),
             RestoreStep(self.redactor),

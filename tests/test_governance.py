@@ -75,6 +75,7 @@ def test_the_chain_runs_in_order(steward: Steward) -> None:
         "retrieve",
         "answer",
         "moderate_output",
+        "output_pii",
         "record",
         "audit",
         "restore",

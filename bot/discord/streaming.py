@@ -14,10 +14,11 @@ from bot.discord.render import preview
 
 
 class StreamedMessage:
-    """Posts the first partial text, edits it in place no more often than ``interval_s``, then finishes it.
+    """Posts the first partial text, edits it in place, then finishes it.
 
-    Every write (the post, each edit, the final edit) starts at least ``interval_s`` after the previous
-    one completed, which keeps a streamed answer well inside Discord's edit rate limits.
+    The final write starts at least ``interval_s`` after the previous one completed; the streaming
+    session spaces the partial writes the same way, which keeps an answer well inside Discord's edit
+    rate limits.
     """
 
     def __init__(
@@ -41,9 +42,9 @@ class StreamedMessage:
         """The message being streamed into (None until the first write)."""
         return self._message
 
-    async def update(self, text: str) -> None:
-        """Show the partial ``text`` now if an interval has passed since the last write; otherwise skip it."""
-        if text.strip() and self._clock() - self._last >= self._interval:
+    async def show(self, text: str) -> None:
+        """Show the partial ``text`` now (the caller throttles: see ``bot.chat.streaming``)."""
+        if text.strip():
             shown = preview(text)
             if shown != self._shown:  # past the length limit the preview stops changing
                 await self._write(shown)

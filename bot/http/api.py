@@ -29,6 +29,7 @@ from starlette.background import BackgroundTask
 
 from bot.access import ApiAccess
 from bot.admin import NotAllowed
+from bot.chat.streaming import Partial, StreamingSession
 from bot.commands import Caller, Commands
 from bot.logs import get_logger
 from bot.pipeline.message import MAX_QUESTION_CHARS, IncomingMessage, InvalidMessage, Reply
@@ -117,23 +118,21 @@ def _sse(data: dict[str, Any]) -> str:
 
 
 async def _events(pipeline: Pipeline, message: IncomingMessage) -> AsyncIterator[str]:
-    """``token`` events (provisional text, before output moderation), then one ``answer`` (or ``error``) event.
+    """``token`` events (checked text only), then one ``answer`` (or ``error``) event.
 
-    The ``answer`` event carries the same JSON as ``/api/v1/ask``; clients show it in place of the tokens.
+    A token is released only after its sentence passed output moderation, the output PII check and the
+    groundedness check (the chat core's streaming session, as in Slack and Discord). The ``answer`` event
+    carries the same JSON as ``/api/v1/ask``; clients show it in place of the tokens.
     """
-    try:
-        async for item in pipeline.stream(message):
-            if isinstance(item, Reply):
-                yield _sse({"type": "answer", "answer": answer_json(item)})
-            else:
-                yield _sse({"type": "token", "text": item})
-    except _UNAVAILABLE:
-        yield _sse({"type": "error", "status": 503, "detail": "the database is unavailable; try again shortly"})
-    except Stopping as exc:
-        yield _sse({"type": "error", "status": 503, "detail": str(exc)})
-    except Exception as exc:  # the 200 header is already sent: end the stream with a clear error event
-        log.error("api.stream_failed", error=type(exc).__name__)
-        yield _sse({"type": "error", "status": 500, "detail": "the answer failed; please try again"})
+    sent = ""
+    async for event in StreamingSession(pipeline, interval_s=0.0).events(message):
+        if isinstance(event, Partial):
+            yield _sse({"type": "token", "text": event.text[len(sent) :]})
+            sent = event.text
+        elif isinstance(event, Reply):
+            yield _sse({"type": "answer", "answer": answer_json(event)})
+        else:
+            yield _sse({"type": "error", "status": event.status, "detail": event.text})
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -168,7 +167,7 @@ def api_router(services: ApiServices) -> APIRouter:
 
     @router.post(
         "/ask/stream",
-        summary="Ask; the answer's tokens as server-sent events, then the checked answer",
+        summary="Ask; the answer's checked sentences as server-sent events, then the checked answer",
         response_class=StreamingResponse,
     )
     async def ask_stream(body: AskRequest, who: Authenticated) -> StreamingResponse:

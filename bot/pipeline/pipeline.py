@@ -81,8 +81,9 @@ class Pipeline:
     async def handle(self, message: IncomingMessage, on_token: OnToken | None = None) -> Reply:
         """Answer one message. Raises ``InvalidMessage`` (with a user-facing reason) for bad input.
 
-        With ``on_token``, the model's tokens are passed to it as they are generated (for adapters that
-        edit their message in place); the returned ``Reply`` is the final, checked answer.
+        With ``on_token``, the answer's text is passed to it as it is generated, one sentence at a time and
+        only once that sentence has passed output moderation, the output PII check and the groundedness
+        check (see ``StreamGate``); the returned ``Reply`` is the final, checked answer.
         """
         message.validate()
         if self._closed:
@@ -124,7 +125,10 @@ class Pipeline:
         return reply
 
     async def stream(self, message: IncomingMessage) -> AsyncIterator[str | Reply]:
-        """Tokens (``str``) as they are generated, then the final ``Reply``.
+        """Checked text (``str``, whole sentences that passed the output checks), then the final ``Reply``.
+
+        Nothing the model wrote is yielded before it was checked; after a sentence fails a check no more
+        text is yielded, and the ``Reply`` (which may differ from the streamed draft) replaces it.
 
         Closing the iterator early (or cancelling its consumer) cancels the request, which stops
         generation at the next token.
