@@ -26,4 +26,5 @@ class ChatServices:
     ledger: EventLedger
     threads: ThreadIndex  # threads Steward answered in: follow-ups there need no mention
     downloads: Path  # where adapters put files users share for ingestion
+    max_upload_mb: float  # files shared in chat larger than this are refused (STEWARD_INGEST_MAX_FILE_MB)
     default_collection: str = "default"  # where chat ingests go when the command names no collection

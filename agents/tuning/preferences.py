@@ -56,9 +56,9 @@ def normalise(text: str) -> str:
 
 
 def parse_correction(text: str, settings: PreferenceSettings) -> str | None:
-    """The corrected answer in an admin reply that starts with the correction prefix, else ``None``."""
+    """The corrected answer in an admin reply that starts with the correction prefix (any case), else ``None``."""
     stripped = text.lstrip()
-    if not stripped.startswith(settings.correction_prefix):
+    if not stripped.lower().startswith(settings.correction_prefix.lower()):
         return None
     answer = stripped[len(settings.correction_prefix) :].lstrip(" :\t\n-").strip()
     return answer or None

@@ -16,12 +16,12 @@ from pathlib import Path, PurePath
 import discord
 
 from bot.admin import NotAllowed
-from bot.commands import Caller, Commands
+from bot.commands import Caller
 from bot.discord.render import is_url, render_ingest
 from bot.logs import get_logger
+from bot.platform import ChatServices
 
 log = get_logger(__name__)
-MAX_ATTACHMENT_MB = 20  # larger uploads are refused before download (the ingestor's default limit too)
 
 
 def safe_name(filename: str) -> str:
@@ -33,10 +33,11 @@ def safe_name(filename: str) -> str:
 class Ingester:
     """Runs ``Commands.ingest`` (policy-checked and audited there) for URLs and Discord attachments."""
 
-    def __init__(self, commands: Commands, downloads: Path, default_collection: str) -> None:
-        self._commands = commands
-        self._downloads = downloads
-        self._default = default_collection
+    def __init__(self, chat: ChatServices) -> None:
+        self._commands = chat.commands
+        self._downloads = chat.downloads
+        self._default = chat.default_collection
+        self._max_mb = chat.max_upload_mb  # larger uploads are refused before download
 
     async def ingest(
         self,
@@ -51,9 +52,9 @@ class Ingester:
             return f"Sorry: only http(s) URLs can be ingested, not `{not_urls[0]}`."
         if not urls and not attachments:
             return "Give a URL or attach a file to ingest."
-        too_big = [a.filename for a in attachments if a.size > MAX_ATTACHMENT_MB * 1024 * 1024]
+        too_big = [a.filename for a in attachments if a.size > self._max_mb * 1024 * 1024]
         if too_big:
-            return f"Sorry: `{too_big[0]}` is larger than {MAX_ATTACHMENT_MB} MB."
+            return f"Sorry: `{too_big[0]}` is larger than {self._max_mb:g} MB."
         created, files = await self._save(caller.tenant, attachments)
         target = collection or self._default
         try:

@@ -56,7 +56,8 @@ def build_slack_app(chat: ChatServices, settings: SlackSettings, client: AsyncWe
     )
     users = UserDirectory(client)
     interval = settings.stream_interval_s
-    messages = MessageHandler(chat, users, FileDownloader(client.token or ""), interval, settings.answer_bots)
+    downloader = FileDownloader(client.token or "", chat.max_upload_mb)
+    messages = MessageHandler(chat, users, downloader, interval, settings.answer_bots)
     app.event("app_mention")(ack=_ack_event, lazy=[messages.on_mention])
     app.event("message")(ack=_ack_event, lazy=[messages.on_message])
     commands = SlashCommands(chat.commands, users, chat.default_collection, interval)

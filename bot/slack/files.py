@@ -31,11 +31,12 @@ def safe_name(file_id: str, name: str) -> str:
 
 
 class FileDownloader:
-    """Downloads Slack files (``url_private_download``) into a folder, refusing those over ``max_bytes``."""
+    """Downloads Slack files (``url_private_download``) into a folder, refusing those over ``max_mb``."""
 
-    def __init__(self, token: str, max_bytes: int = 20 * 1024 * 1024, timeout_s: float = 60.0) -> None:
+    def __init__(self, token: str, max_mb: float, timeout_s: float = 60.0) -> None:
         self._token = token
-        self._max_bytes = max_bytes
+        self._max_mb = max_mb
+        self._max_bytes = int(max_mb * 1024 * 1024)
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def fetch(self, files: list[dict[str, Any]], folder: Path) -> Downloaded:
@@ -62,7 +63,7 @@ class FileDownloader:
         if not file.get("url_private_download"):
             return "Slack gave no download link (external or deleted file)"
         if int(file.get("size") or 0) > self._max_bytes:
-            return f"larger than {self._max_bytes // (1024 * 1024)} MB"
+            return f"larger than {self._max_mb:g} MB"
         return None
 
     async def _download(self, session: aiohttp.ClientSession, url: str, target: Path) -> str | None:
@@ -84,5 +85,5 @@ class FileDownloader:
             return "download failed"
         if size > self._max_bytes:
             target.unlink(missing_ok=True)
-            return f"larger than {self._max_bytes // (1024 * 1024)} MB"
+            return f"larger than {self._max_mb:g} MB"
         return None

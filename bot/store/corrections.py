@@ -15,7 +15,7 @@ _INSERT = text(
     INSERT INTO corrections (id, tenant_id, conversation_id, platform, user_id, text)
     SELECT :id, c.tenant_id, c.id, c.platform, :user, :text FROM conversations c
     WHERE c.platform = :platform AND c.tenant_id = :tenant AND c.channel_id = :channel AND c.thread_id = :thread
-    RETURNING id
+    RETURNING id, conversation_id
     """
 )
 
@@ -26,8 +26,8 @@ class CorrectionStore:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def record(self, msg: IncomingMessage, corrected: str) -> bool:
-        """Store ``corrected`` (already redacted); False when Steward never answered in that thread."""
+    def record(self, msg: IncomingMessage, corrected: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """Store ``corrected`` (already redacted): its id and its thread's, or None if Steward never answered there."""
         params = {
             "id": uuid.uuid4(),
             "tenant": msg.tenant,
@@ -38,4 +38,5 @@ class CorrectionStore:
             "text": corrected,
         }
         with self._database.tenant_connection(msg.tenant) as conn:
-            return conn.execute(_INSERT, params).first() is not None
+            row = conn.execute(_INSERT, params).first()
+        return (row.id, row.conversation_id) if row is not None else None

@@ -37,7 +37,7 @@ class AdminCog(StewardCog):
 
     def __init__(self, bot: StewardBot) -> None:
         super().__init__(bot)
-        self._ingester = Ingester(bot.chat.commands, bot.chat.downloads, bot.chat.default_collection)
+        self._ingester = Ingester(bot.chat)
 
     @app_commands.command(name="ingest", description="Add a document from a URL or an attached file (admins).")
     @app_commands.describe(

@@ -39,7 +39,7 @@ class AnswerCog(commands.Cog):
     def __init__(self, bot: StewardBot) -> None:
         self.bot = bot
         self._answerer = Answerer(bot.chat.pipeline, bot.settings.stream_interval_s)
-        self._ingester = Ingester(bot.chat.commands, bot.chat.downloads, bot.chat.default_collection)
+        self._ingester = Ingester(bot.chat)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
