@@ -69,3 +69,34 @@ class Chunk(SQLModel, table=True):
     anchor: str | None = None
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column("metadata", JSONB, nullable=False))
     embedding: Any = Field(sa_column=Column(Vector(EMBEDDING_DIM), nullable=False))
+
+
+class QuarantinedText(SQLModel, table=True):
+    """A span of a chunk that ingest-time screening held back (an injected instruction), until released.
+
+    ``start`` is its offset in the chunk's text as chunked, so a release puts it back where it was.
+    ``sentence`` is kept as the document had it, like chunk content (lists show it PII-redacted).
+    """
+
+    __tablename__ = "quarantined_text"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tenant_id: str = Field(index=True)
+    collection: str
+    document_id: uuid.UUID = Field(
+        sa_column=Column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    source: str
+    chunk_index: int
+    heading_path: str = ""
+    page: int | None = None
+    anchor: str | None = None
+    start: int
+    sentence: str
+    sentence_hash: str
+    category: str
+    layer: str
+    score: float
+    created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    released_by: str | None = None
+    released_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -13,6 +13,7 @@ from agents.eval.results import GateReport
 from agents.ingestion.ingest import Ingestor, IngestReport
 from agents.ingestion.reindex import Reindexer, ReindexReport
 from agents.models.adapters import AdapterError, AdapterRegistry
+from bot.ingest_screen import quarantine_events
 from governance.audit.events import (
     AdapterForceActivated,
     AdapterPromoted,
@@ -81,6 +82,8 @@ class Admin:
                 skipped=len(report.skipped) + len(report.failed),
             )
         )
+        for event in quarantine_events(who.actor, report, "ingest"):
+            self._audit.record(event)
         return report
 
     def reindex(self, who: Subject, tenant: str | None, source: str | None = None) -> ReindexReport:
@@ -97,6 +100,8 @@ class Admin:
                 removed=len(report.removed),
             )
         )
+        for event in quarantine_events(who.actor, report.ingest, "reindex"):
+            self._audit.record(event)
         return report
 
     def map_channel(self, who: Subject, platform: str, channel: str, collection: str, on: bool = True) -> bool:

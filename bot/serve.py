@@ -52,6 +52,7 @@ def api_routers(app: Steward) -> list[APIRouter]:
     if not app.settings.http.api_enabled:
         return []
     from bot.http.admin.promotions import Promotions
+    from bot.http.admin.quarantine import QuarantineWeb, quarantine_router
     from bot.http.admin.routes import AdminServices, admin_router
     from bot.http.admin.session import SessionSigner
     from bot.http.api import ApiServices, api_router
@@ -63,7 +64,8 @@ def api_routers(app: Steward) -> list[APIRouter]:
         app.access, app.commands, app.admin, app.adapters, app.database, signer, promotions, http.secure_cookies
     )
     log.info("serve.api", paths=["/api/v1", "/admin"])
-    return [api_router(ApiServices(app.pipeline, app.commands, app.access)), admin_router(web)]
+    quarantine = quarantine_router(QuarantineWeb(app.access, app.quarantine, signer))
+    return [api_router(ApiServices(app.pipeline, app.commands, app.access)), admin_router(web), quarantine]
 
 
 class _Server:

@@ -47,6 +47,7 @@ class ReindexReport:
             f"{self.checked} checked: {len(i.updated)} updated, {len(i.unchanged)} unchanged, "
             f"{len(self.removed)} removed, {len(i.skipped)} skipped, {len(i.failed)} failed; "
             f"{i.chunks_written} chunks written, {self.chunks_removed} removed"
+            + (f"; {i.sentences_quarantined} quarantined" if i.quarantined else "")
         )
 
 

@@ -7,6 +7,7 @@ transaction-local staging table and moved with one ``INSERT ... SELECT`` that th
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import numpy as np
 from psycopg.types.json import Jsonb
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, text
 
 from agents.ingestion.chunking import ChunkDraft
 from agents.ingestion.loaders import LoadedDocument
+from agents.ingestion.screen import Flagged, sentence_hash
 from agents.tenancy import TenantTx
 
 COLUMNS = (
@@ -38,6 +40,15 @@ _UPSERT = text(
     RETURNING id
     """
 )
+_QUARANTINE = text(
+    """
+    INSERT INTO quarantined_text (id, tenant_id, collection, document_id, source, chunk_index, heading_path, page,
+                                  anchor, start, sentence, sentence_hash, category, layer, score, created_at)
+    VALUES (:id, :tenant, :collection, :doc, :source, :chunk_index, :heading_path, :page, :anchor, :start, :sentence,
+            :hash, :category, :layer, :score, now())
+    """
+)
+Quarantine = Sequence[tuple[ChunkDraft, Flagged]]
 
 
 def existing_hash(tx: TenantTx, tenant: str, collection: str, source: str) -> str | None:
@@ -114,15 +125,69 @@ def copy_rows(conn: Connection, rows: list[tuple[object, ...]], target: str = "c
 
 
 def replace_document(
-    tx: TenantTx, doc: LoadedDocument, tenant: str, collection: str, drafts: list[ChunkDraft], vectors: np.ndarray
+    tx: TenantTx,
+    doc: LoadedDocument,
+    tenant: str,
+    collection: str,
+    drafts: list[ChunkDraft],
+    vectors: np.ndarray,
+    quarantined: Quarantine = (),
 ) -> uuid.UUID:
-    """Upsert the document and replace all its chunks atomically: readers see old or new, never half."""
+    """Upsert the document and replace all its chunks atomically: readers see old or new, never half.
+
+    Spans still held back from the previous version are replaced by ``quarantined`` in the same
+    transaction; released ones stay as the record of who released what.
+    """
     ensure_tenant(tx, tenant)
     with tx(tenant) as conn:
         doc_id = _upsert_document(conn, doc, tenant, collection, len(drafts))
         conn.execute(text("DELETE FROM chunks WHERE tenant_id = :t AND document_id = :d"), {"t": tenant, "d": doc_id})
         copy_rows(conn, _rows(doc, doc_id, tenant, collection, drafts, vectors))
+        _replace_quarantine(conn, doc, doc_id, (tenant, collection), quarantined)
     return doc_id
+
+
+def _replace_quarantine(
+    conn: Connection, doc: LoadedDocument, doc_id: uuid.UUID, where: tuple[str, str], quarantined: Quarantine
+) -> None:
+    conn.execute(text("DELETE FROM quarantined_text WHERE document_id = :d AND released_at IS NULL"), {"d": doc_id})
+    if not quarantined:
+        return
+    tenant, collection = where
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "tenant": tenant,
+            "collection": collection,
+            "doc": doc_id,
+            "source": doc.source,
+            "chunk_index": draft.index,
+            "heading_path": draft.heading_path,
+            "page": draft.page,
+            "anchor": draft.anchor,
+            "start": flagged.span.start,
+            "sentence": flagged.span.text,
+            "hash": sentence_hash(flagged.span.text),
+            "category": flagged.category,
+            "layer": flagged.layer,
+            "score": flagged.score,
+        }
+        for draft, flagged in quarantined
+    ]
+    conn.execute(_QUARANTINE, rows)
+
+
+def released_hashes(tx: TenantTx, tenant: str, collection: str, source: str) -> set[str]:
+    """Sentence hashes an admin released for ``source``: screening keeps them when the source changes."""
+    with tx(tenant) as conn:
+        rows = conn.execute(
+            text(
+                "SELECT q.sentence_hash FROM quarantined_text q JOIN documents d ON d.id = q.document_id"
+                " WHERE d.collection = :c AND d.source = :s AND q.released_at IS NOT NULL"
+            ),
+            {"c": collection, "s": source},
+        ).scalars()
+        return set(rows)
 
 
 def delete_document(tx: TenantTx, tenant: str, collection: str, source: str) -> int:

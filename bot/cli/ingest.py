@@ -25,5 +25,9 @@ def run_ingest(app: Steward, targets: list[str], tenant: str, collection: str) -
         typer.echo(f"warning: skipped {path}: {reason}", err=True)
     for path, reason in report.failed:
         typer.echo(f"error: failed {path}: {reason}", err=True)
+    for note in report.quarantined:
+        typer.echo(note.line())
+    if report.quarantined:
+        typer.echo("review: steward quarantine list; release a false positive with steward quarantine release ID")
     typer.echo(f"{tenant}/{collection}: {report.summary()}")
     return 1 if report.failed else 0

@@ -23,6 +23,7 @@ from bot.cli.keys import keys_app
 from bot.cli.knowledge import collections_app, eval_app
 from bot.cli.learning import feedback_app
 from bot.cli.models import adapters_app
+from bot.cli.quarantine import quarantine_app
 from bot.cli.render import render_reply
 from bot.cli.tuning import model_card_command, tune_app
 from bot.discord.cli import discord_app
@@ -48,6 +49,7 @@ app.add_typer(discord_app, name="discord")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(keys_app, name="keys")
+app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(tune_app, name="tune")
 app.command("model-card")(model_card_command)
 
@@ -100,6 +102,8 @@ def reindex(
         typer.echo(f"removed {origin}: the source is gone")
     for origin, reason in report.ingest.failed:
         typer.echo(f"error: failed {origin}: {reason}", err=True)
+    for note in report.ingest.quarantined:
+        typer.echo(note.line())
     typer.echo(report.summary())
     raise typer.Exit(1 if report.ingest.failed else 0)
 

@@ -112,6 +112,10 @@ def render_ingest(report: IngestReport, collection: str) -> str:
     lines = [f"Ingested into `{collection}`: {report.summary()}."]
     for source, reason in [*report.skipped, *report.failed][:10]:
         lines.append(f"• `{PurePosixPath(source).name or source}`: {reason}")
+    for note in report.quarantined[:10]:
+        name = PurePosixPath(note.source).name or note.source
+        noun = "sentence" if note.sentences == 1 else "sentences"
+        lines.append(f"• `{name}`: quarantined {note.sentences} {noun}, {note.reason}")
     return split_message("\n".join(lines))[0]
 
 

@@ -36,6 +36,10 @@ def summary_text(report: IngestReport, collection: str) -> str:
     lines = [f"✅ Ingested into `{escape(collection)}`: {escape(report.summary())}"]
     for origin, reason in [*report.failed, *report.skipped][:MAX_SHOWN]:
         lines.append(f"• {escape(origin)}: {escape(reason)}")
+    for note in report.quarantined[:MAX_SHOWN]:
+        lines.append(f"🛡️ {escape(note.line())}")
+    if report.quarantined:
+        lines.append("Held-back text is listed for admins by `steward quarantine list` and on the admin page.")
     return "\n".join(lines)
 
 
