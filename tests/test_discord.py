@@ -383,7 +383,8 @@ def test_audit_export_is_sent_to_the_compliance_officer_in_a_dm(app: Steward) ->
         member = fake.person("member")
         async with _running(app, fake):
             _, refusal = await _interaction_reply(fake, await fake.command(member, "audit-export"))
-            _, sent = await _interaction_reply(fake, await fake.command(officer, "audit-export"))
+            since = {"since": "7d"}  # the same relative times as Slack's (bot.chat.args.parse_since)
+            _, sent = await _interaction_reply(fake, await fake.command(officer, "audit-export", since))
         assert refusal is not None and "may not export audit" in refusal.body["content"]
         assert sent is not None and "Sent to your DMs" in sent.body["content"]
         [opened] = fake.find("POST", "/users/@me/channels")

@@ -11,6 +11,7 @@ import asyncio
 import types
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
@@ -21,6 +22,7 @@ from sqlalchemy import text
 from agents.config import AgentSettings, HostedSettings, RouterSettings
 from agents.tuning.config import PreferenceSettings
 from agents.tuning.preferences import parse_correction
+from bot.chat.args import parse_since
 from bot.commands import Caller
 from bot.container import Steward
 from bot.discord.ingesting import Ingester
@@ -111,3 +113,18 @@ def test_discord_uploads_obey_the_ingest_size_limit(app: Steward, tmp_path: Path
     caller = Caller("discord", OTHER_TEAM, "C-up", "U-up", platform_admin=True)
     said = asyncio.run(Ingester(app.chat).ingest(caller, attachments=[attachment]))
     assert said == f"Sorry: `big.md` is larger than {TINY_MB:g} MB."
+
+
+# ---- one parse_since for every platform ----------------------------------------------------------------------
+
+
+def test_parse_since_takes_dates_times_and_relative_ages() -> None:
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    assert parse_since("7d", now) == datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert parse_since(" 12H ", now) == datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
+    assert parse_since("2w", now) == datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    assert parse_since("2026-01-31", now) == datetime(2026, 1, 31, tzinfo=UTC)
+    assert parse_since("2026-01-31T08:00:00+01:00", now) == datetime(2026, 1, 31, 7, 0, tzinfo=UTC)
+    assert parse_since("", now) is None and parse_since(None, now) is None
+    with pytest.raises(ValueError):
+        parse_since("last week", now)

@@ -13,13 +13,14 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.admin import NotAllowed
+from bot.chat.args import parse_since
 from bot.commands import Caller, Commands
 from bot.compliance import export_files, remove_export
 from bot.logs import get_logger
 from bot.pipeline.message import InvalidMessage
 from bot.slack.blocks import escape, reply_blocks, reply_text, sources_blocks
 from bot.slack.ingest import IngestJob
-from bot.slack.payloads import parse_since, tenant_of, unwrap_link
+from bot.slack.payloads import tenant_of, unwrap_link
 from bot.slack.users import UserDirectory
 
 log = get_logger(__name__)

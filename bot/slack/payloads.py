@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # Message subtypes that are people (or bots) saying something; edits, joins, deletions are not.
 SPOKEN_SUBTYPES = frozenset({"", "file_share", "thread_broadcast", "bot_message", "me_message"})
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _LINK = re.compile(r"^<([^|>]+)(?:\|[^>]*)?>$")
-_RELATIVE = re.compile(r"^(\d+)([dhw])$")
 
 
 class MissingTenant(ValueError):
@@ -85,17 +83,3 @@ def unwrap_link(token: str) -> str:
     """``<https://x|label>`` (how Slack sends links) → ``https://x``; other text unchanged."""
     found = _LINK.match(token.strip())
     return found.group(1) if found else token.strip()
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime | None:
-    """``2025-01-31``, an ISO time, or ``7d``/``12h``/``2w`` ago; empty: None. ``ValueError`` otherwise."""
-    text = text.strip()
-    if not text:
-        return None
-    relative = _RELATIVE.match(text.lower())
-    if relative:
-        amount, unit = int(relative.group(1)), relative.group(2)
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
-        return (now or datetime.now(UTC)) - timedelta(hours=hours)
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.admin import NotAllowed
+from bot.chat.args import parse_since
 from bot.compliance import export_files, remove_export
 from bot.discord.cogs.base import StewardCog
 from bot.discord.ingesting import Ingester
@@ -22,14 +22,6 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 DM_LIMIT_BYTES = 10 * 1024 * 1024  # what any bot may attach to a DM
-
-
-def parse_since(text: str | None) -> datetime | None:
-    """``YYYY-MM-DD`` or an ISO timestamp (UTC when no zone is given); ``ValueError`` otherwise."""
-    if not text:
-        return None
-    when = datetime.fromisoformat(text.strip())
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class AdminCog(StewardCog):
@@ -61,7 +53,7 @@ class AdminCog(StewardCog):
         await follow_up(interaction, await self._ingester.ingest(caller, urls, files, collection))
 
     @app_commands.command(name="audit-export", description="Export this server's audit log to your DMs (compliance).")
-    @app_commands.describe(since="Only events since this date (YYYY-MM-DD)")
+    @app_commands.describe(since="Only events since a date (YYYY-MM-DD) or a time ago (7d, 12h, 2w)")
     @app_commands.guild_only()
     async def audit_export(self, interaction: discord.Interaction[Any], since: str | None = None) -> None:
         """Export through the compliance service, then send the file to the requester in a DM."""
@@ -72,7 +64,7 @@ class AdminCog(StewardCog):
         try:
             start = parse_since(since)
         except ValueError:
-            await follow_up(interaction, "Sorry: `since` must be a date like 2026-01-31.")
+            await follow_up(interaction, "Sorry: `since` must be a date like 2026-01-31 or a time ago like 7d.")
             return
         try:
             path, manifest = await asyncio.to_thread(self.bot.chat.commands.audit_export, caller, start)
