@@ -1,6 +1,7 @@
 """Governed streaming: model tokens are passed on only as whole sentences that passed the output checks.
 
-Tokens are buffered until a sentence ends (``.``, ``!`` or ``?`` and a space, or a line break). Each
+Tokens are buffered until a sentence ends (``.``, ``!`` or ``?``, its citation markers and a space, or a
+line break). Each
 finished sentence is checked (output moderation, output PII, groundedness against the retrieved
 passages) before it is released; the first sentence that fails closes the gate for good, so a viewer
 never sees a flagged sentence, nor anything after it, until the final, fully checked reply replaces the
@@ -19,7 +20,8 @@ from bot.pipeline.output_check import OutputCheck
 
 log = get_logger(__name__)
 OnText = Callable[[str], Awaitable[None]]
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at . ! ? (with its citation markers) or a line break, once the next sentence has begun.
+_BOUNDARY = re.compile(r"(?:(?<=[.!?])(?:\s*\[\d+\])*\s+|\n+)(?=[^\s\[])")
 
 
 class StreamGate:
