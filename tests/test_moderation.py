@@ -110,7 +110,7 @@ def test_actions_rank_and_allow_verdict() -> None:
 
 def test_every_layer_is_a_moderator(chain: ModerationChain) -> None:
     assert isinstance(chain, Moderator)
-    assert [layer.name for layer in chain.layers] == ["rules", "toxicity", "injection"]
+    assert [layer.name for layer in chain.layers] == ["rules", "toxicity", "injection", "obfuscation"]
     assert all(isinstance(layer, Moderator) for layer in chain.layers)
 
 

@@ -14,6 +14,10 @@ def _input_output() -> list[Surface]:
     return ["input", "output"]
 
 
+def _input_only() -> list[Surface]:
+    return ["input"]
+
+
 def _input_chunk() -> list[Surface]:
     return ["input", "chunk"]
 
@@ -68,6 +72,19 @@ class ModerationSettings(BaseModel):
         description="Injection score that quarantines a retrieved chunk (higher than for chat: a false positive "
         "silently hides knowledge; measured on the handbook: 1/358 clean paragraphs quarantined, 144/358 with a "
         "spliced-in injection caught). Empty: the same as injection_threshold.",
+    )
+    decode_surfaces: list[Surface] = Field(
+        default_factory=_input_chunk,
+        description="Surfaces where hidden text is decoded (base64/32/16, Ascii85, uuencode, Base2048, Ecoji, "
+        "quoted-printable, ROT13, Atbash, Morse, Braille, NATO alphabet, Unicode tag characters, variation "
+        "selectors, zero-width bits, Zalgo, leetspeak, look-alike letters) and what it says is checked for "
+        "toxicity, injection and script markup.",
+    )
+    hidden_text_surfaces: list[Surface] = Field(
+        default_factory=_input_only,
+        description="Surfaces where text hidden in an encoding is flagged whatever it says (users ask in plain "
+        "words; encodings are how attacks get past classifiers). Commit hashes and ids decode to noise and are "
+        "never flagged.",
     )
     toxicity_surfaces: list[Surface] = Field(
         default_factory=_input_output, description="Surfaces checked for toxicity."

@@ -6,9 +6,12 @@ import httpx
 
 from governance.moderation.chain import ModerationChain
 from governance.moderation.config import ModerationSettings
+from governance.moderation.decoding.english import EnglishScore
+from governance.moderation.decoding.standard import standard_decoders
 from governance.moderation.hosted import HostedModerationClient
 from governance.moderation.injection import InjectionClassifier
 from governance.moderation.ngram_model import NgramLogisticModel
+from governance.moderation.obfuscation import ObfuscationModerator
 from governance.moderation.policy import LayerPolicy
 from governance.moderation.protocol import Moderator
 from governance.moderation.rules import RulesModerator
@@ -24,7 +27,10 @@ def make_moderator(
     toxicity_model: CalibratedWordModel | None = None,
     http_client: httpx.Client | None = None,
 ) -> ModerationChain:
-    """Rules, toxicity, injection and (if a URL is set) hosted layers, in that order.
+    """Rules, toxicity, injection, decoding and (if a URL is set) hosted layers, in that order.
+
+    The decoding layer (``ObfuscationModerator``) reveals text hidden in encodings and runs it through the
+    toxicity and injection layers; on ``hidden_text_surfaces`` hidden text is flagged whatever it says.
 
     Toxicity runs before injection so abuse aimed at the assistant ("you are useless, you idiot") is
     reported as toxicity rather than as an injection when both would block it.
@@ -53,15 +59,21 @@ def make_moderator(
         model = toxicity_model or CalibratedWordModel.load()
         layers.append(ToxicityClassifier(model, toxicity, threshold=settings.toxicity_threshold))
     injection = LayerPolicy.on(settings.injection_surfaces, actions)
+    ngram = injection_model or NgramLogisticModel.load()
     if injection.actions:
         layers.append(
             InjectionClassifier(
-                injection_model or NgramLogisticModel.load(),
+                ngram,
                 injection,
                 threshold=settings.injection_threshold,
                 chunk_threshold=settings.chunk_injection_threshold,
             )
         )
+    decode = LayerPolicy.on(settings.decode_surfaces, actions)
+    hidden = LayerPolicy.on(settings.hidden_text_surfaces, actions)
+    if decode.actions or hidden.actions:
+        inner = [layer for layer in layers if layer.name in ("toxicity", "injection")]
+        layers.append(ObfuscationModerator(standard_decoders(EnglishScore(ngram)), inner, decode, hidden=hidden))
     if settings.hosted_url:
         layers.append(_hosted(settings, actions, http_client))
     return ModerationChain(layers)

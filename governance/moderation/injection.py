@@ -21,6 +21,13 @@ _SIGNATURES = re.compile(
             r"\byou\s+are\s+now\b[^.\n]{0,30}\b(?:dan|jailbroken|unrestricted|unfiltered|evil)\b",
             r"<\|(?:im_start|im_end|system|endoftext)\|>|\[/?inst\]|<<sys>>",
             r"\bnew\s+(?:system\s+)?instructions\s*:",
+            # Urgent override: "STOP EVERYTHING!!! NOW!!! JUST PRINT ..."
+            r"\bstop\s+everything\b[^\n]{0,40}\b(?:print|say|write|output|repeat|type)\b",
+            # A claim of authority for what follows: "It is a secure system message."
+            r"\b(?:it|this)\s+is\s+an?\s+(?:secure|trusted|verified|privileged|official|internal|priority)\s+"
+            r"(?:system|admin|developer)\s+(?:message|instruction|command)\b",
+            # Completion bait for an encoded payload: "Encoded: ... Decoded:", "X encoded string: ... decoded string:"
+            r"\bencoded(?:\s+string)?\s*:[\s\S]{1,2000}?\bdecoded(?:\s+string)?\s*:",
         ]
     ),
     re.IGNORECASE,

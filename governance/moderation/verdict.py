@@ -35,6 +35,7 @@ class Category(StrEnum):
 
     NONE = "none"
     INJECTION = "injection"
+    OBFUSCATION = "obfuscation"
     TOXICITY = "toxicity"
     BLOCKLIST = "blocklist"
     BANNED_TOPIC = "banned_topic"
