@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, get_args, get_origin
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -42,7 +42,7 @@ class CoreSettings(BaseModel):
     ENV_PREFIX: ClassVar[str] = "STEWARD_"
 
     data_dir: Path = Field(Path(".steward"), description="Data directory: embedded database, models, logs.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level (any case).")
     log_format: Literal["auto", "json", "console"] = Field(
         "auto", description="`auto`: readable on a TTY, JSON otherwise."
     )
@@ -52,6 +52,11 @@ class CoreSettings(BaseModel):
     )
     default_tenant: str = Field("default", min_length=1, description="Tenant used by the CLI.")
     default_collection: str = Field("default", min_length=1, description="Collection used by the CLI.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
 
 class DatabaseSettings(BaseModel):

@@ -27,11 +27,12 @@ from bot.commands import Caller
 from bot.container import Steward
 from bot.discord.ingesting import Ingester
 from bot.http.app import make_http_app
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.slack.app import build_slack_app
 from bot.slack.http import slack_router
 from tests.fake_openai import Behaviour, FakeOpenAI
 from tests.fake_slack import FakeSlack
+from tests.test_settings import clean_env  # noqa: F401 (a fixture)
 from tests.test_slack import OTHER_TEAM, USERS, Uvicorn, _slack_settings, dm, send_event
 
 TINY_MB = 0.001  # 1,048 bytes
@@ -128,3 +129,16 @@ def test_parse_since_takes_dates_times_and_relative_ages() -> None:
     assert parse_since("", now) is None and parse_since(None, now) is None
     with pytest.raises(ValueError):
         parse_since("last week", now)
+
+
+# ---- the log level in any case ---------------------------------------------------------------------------------
+
+
+def test_the_log_level_is_read_in_any_case(clean_env: pytest.MonkeyPatch) -> None:  # noqa: F811
+    clean_env.setenv("STEWARD_LOG_LEVEL", "debug")
+    assert load_settings().core.log_level == "DEBUG"
+    clean_env.setenv("STEWARD_LOG_LEVEL", " Warning ")
+    assert load_settings().core.log_level == "WARNING"
+    clean_env.setenv("STEWARD_LOG_LEVEL", "chatty")
+    with pytest.raises(ValueError, match="log_level"):
+        load_settings()
