@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLES := bot/samples/handbook
 PYTEST_ARGS ?=
 
-.PHONY: install run chat test lint fmt bench clean distclean browser ci-tools
+.PHONY: install run chat test lint fmt bench corpus clean distclean browser ci-tools
 
 install: $(STAMP)
 
@@ -60,7 +60,11 @@ ci-tools: browser $(PROMTOOL)
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install
+# The second evaluation corpus (the Debian Reference, from the Debian archive) into .cache/corpora/.
+corpus: install
+	$(BIN)/python -m bench.corpora.fetch
+
+bench: install corpus
 	$(BIN)/python -m bench
 
 clean:

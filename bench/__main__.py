@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 from bench import answers, harness, machine, report, retrieval
+from bench.corpora import report as corpus_report
+from bench.corpora import run as corpus_run
 from bench.dataset import DOC_FILE, QA, load_qa, load_unanswerable
 from bench.results import RunResults
 from bench.scale.link import SCALE_COMMAND
@@ -28,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="use every 4th QA question only; no scale benchmark")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {DOC_FILE.name} (or the scale doc)")
     parser.add_argument("--answers", type=Path, help="also write every answer of both sides to this JSONL file")
+    parser.add_argument(
+        "--no-corpus", action="store_true", help="skip the second corpus (the Debian Reference, bench/corpora)"
+    )
     scale = parser.add_mutually_exclusive_group()
     scale.add_argument(
         "--scale", action="store_true", help="run only the scale benchmark (10k and 100k synthetic chunks)"
@@ -92,14 +97,20 @@ def _handbook(args: argparse.Namespace) -> None:
         steward = Steward.open(harness.bench_settings(Path(tmp)))
         try:
             results = _measure(steward, load_qa(args.quick), args.quick, started, date)
+            corpus = None if args.no_corpus else corpus_run.measure(steward, results, args.quick)
         finally:
             steward.close()
     print(report.tables_text(results))
+    if corpus is not None:
+        print("\n" + corpus_report.tables_text(corpus))
     if args.answers:
         report.write_answers(results, args.answers)
+        if corpus is not None:
+            corpus_run.write_answers(corpus, args.answers.with_suffix(".corpus.jsonl"))
     if not args.no_write:
         command = COMMAND + (" (python -m bench --quick)" if args.quick else "")
-        DOC_FILE.write_text(report.markdown(results, command), encoding="utf-8")
+        sections = [corpus_report.section(corpus)] if corpus is not None else []
+        DOC_FILE.write_text(report.markdown(results, command, sections), encoding="utf-8")
         _say(f"wrote {DOC_FILE}")
 
 

@@ -7,14 +7,19 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.messages import AIMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from agents.agent import Retrieval, cite
+from agents.answer import Citation
+from agents.eval.faithfulness import ScoredReply, score_reply
+from agents.eval.malformed import ReplyChecker
+from agents.eval.scoring import key_fact_recall
+from agents.retrieval.store import Scope
 from bench.dataset import QA, SCOPE
-from bench.keyfacts import key_fact_score
 from bench.stats import elapsed_ms
 from bot.container import Steward
 
@@ -42,6 +47,12 @@ class AnswerRecord:
     total: int
     latency_ms: float
     input_tokens: int
+    scored: ScoredReply | None = None
+
+    @property
+    def malformed(self) -> tuple[str, ...]:
+        """The kinds of problem that make the reply malformed (empty when it is well formed)."""
+        return self.scored.malformed if self.scored is not None else ()
 
     @property
     def hit(self) -> bool:
@@ -70,19 +81,38 @@ def format_passages(documents: list[Document]) -> str:
 
 
 def _cites(files: list[str], qa: QA | None) -> bool:
-    return qa is not None and qa.expected_source in {Path(f).name for f in files}
+    return qa is not None and bool(set(qa.accepted_sources) & {Path(f).name for f in files})
 
 
 def _score(text: str, qa: QA | None) -> tuple[int, int]:
-    return key_fact_score(text, qa.answer) if qa is not None else (0, 0)
+    if qa is None:
+        return 0, 0
+    facts = qa.key_facts
+    return round(key_fact_recall(text, facts) * len(facts)), len(facts)
 
 
-def ours(steward: Steward, retrieval: Retrieval, qa: QA | None) -> AnswerRecord:
+def cited_texts(citations: list[Citation], documents: list[Document]) -> list[str]:
+    """The text of each cited passage (looked up by chunk id among the retrieved ``documents``)."""
+    by_id = {d.metadata.get("chunk_id"): d.page_content for d in documents}
+    return [by_id.get(c.chunk_id, "") for c in citations]
+
+
+def faithfulness(
+    checker: ReplyChecker | None, retrieval: Retrieval, text: str, cited: list[str], qa: QA | None, abstained: bool
+) -> ScoredReply:
+    """The reply scored for faithfulness (and checked for malformations when a ``checker`` is given)."""
+    malformed = checker.kinds(text) if checker is not None else []
+    facts = qa.key_facts if qa is not None else ()
+    return score_reply(retrieval.question, text, cited, facts, abstained, malformed)
+
+
+def ours(steward: Steward, retrieval: Retrieval, qa: QA | None, checker: ReplyChecker | None = None) -> AnswerRecord:
     """Our answer: ``agent.generate`` on the retrieval (abstention and extractive fallback included)."""
     start = time.perf_counter()
     answer = steward.agent.generate(retrieval)
     latency = elapsed_ms(start)
     found, total = _score(answer.text, qa)
+    cited = cited_texts(answer.citations, retrieval.documents)
     return AnswerRecord(
         question=retrieval.question,
         text=answer.text,
@@ -92,10 +122,11 @@ def ours(steward: Steward, retrieval: Retrieval, qa: QA | None) -> AnswerRecord:
         total=total,
         latency_ms=latency,
         input_tokens=int(answer.usage.get("input_tokens", 0)),
+        scored=faithfulness(checker, retrieval, answer.text, cited, qa, answer.mode == "abstained"),
     )
 
 
-def peer(steward: Steward, retrieval: Retrieval, qa: QA) -> AnswerRecord:
+def peer(steward: Steward, retrieval: Retrieval, qa: QA, checker: ReplyChecker | None = None) -> AnswerRecord:
     """The old prompt: top-4 whole passages in the system message, the model's text as is, no fallback."""
     documents = retrieval.documents[:PEER_PASSAGES]
     start = time.perf_counter()
@@ -104,7 +135,7 @@ def peer(steward: Steward, retrieval: Retrieval, qa: QA) -> AnswerRecord:
     )
     latency = elapsed_ms(start)
     text = str(message.content).strip()
-    usage = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
+    usage: dict[str, Any] = dict(message.usage_metadata or {}) if isinstance(message, AIMessage) else {}
     citations = cite(text, documents, steward.settings.retrieval.min_score)
     found, total = _score(text, qa)
     return AnswerRecord(
@@ -116,18 +147,21 @@ def peer(steward: Steward, retrieval: Retrieval, qa: QA) -> AnswerRecord:
         total=total,
         latency_ms=latency,
         input_tokens=int(usage.get("input_tokens", 0)),
+        scored=faithfulness(checker, retrieval, text, cited_texts(citations, documents), qa, False),
     )
 
 
-def run_answerable(steward: Steward, qas: list[QA]) -> tuple[list[AnswerRecord], list[AnswerRecord]]:
+def run_answerable(
+    steward: Steward, qas: list[QA], checker: ReplyChecker | None = None, scope: Scope = SCOPE
+) -> tuple[list[AnswerRecord], list[AnswerRecord]]:
     """Both sides on every QA question, from one shared retrieval each, alternating which runs first."""
     mine, theirs = [], []
     for i, qa in enumerate(qas):
-        retrieval = steward.agent.retrieve(qa.question, SCOPE)
+        retrieval = steward.agent.retrieve(qa.question, scope)
         if i % 2 == 0:
-            a, b = ours(steward, retrieval, qa), peer(steward, retrieval, qa)
+            a, b = ours(steward, retrieval, qa, checker), peer(steward, retrieval, qa, checker)
         else:
-            b, a = peer(steward, retrieval, qa), ours(steward, retrieval, qa)
+            b, a = peer(steward, retrieval, qa, checker), ours(steward, retrieval, qa, checker)
         mine.append(a)
         theirs.append(b)
         print(
@@ -139,6 +173,8 @@ def run_answerable(steward: Steward, qas: list[QA]) -> tuple[list[AnswerRecord],
     return mine, theirs
 
 
-def run_unanswerable(steward: Steward, questions: list[str]) -> list[AnswerRecord]:
-    """Our agent on questions the handbook cannot answer."""
-    return [ours(steward, steward.agent.retrieve(q, SCOPE), None) for q in questions]
+def run_unanswerable(
+    steward: Steward, questions: list[str], checker: ReplyChecker | None = None, scope: Scope = SCOPE
+) -> list[AnswerRecord]:
+    """Our agent on questions the corpus cannot answer."""
+    return [ours(steward, steward.agent.retrieve(q, scope), None, checker) for q in questions]

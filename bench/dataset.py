@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from agents.eval.scoring import key_facts
 from agents.retrieval.store import Scope
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,11 +24,27 @@ QUICK_STRIDE = 4
 
 @dataclass(frozen=True)
 class QA:
-    """One answerable question: the file that answers it and a reference answer."""
+    """One answerable question: the file that answers it and a reference answer.
+
+    ``facts`` are the key facts a correct answer holds; empty means "the key facts of ``answer``" (the
+    handbook set). ``sources`` are every file that answers it; empty means ``expected_source`` only.
+    """
 
     question: str
     expected_source: str
     answer: str
+    facts: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def key_facts(self) -> tuple[str, ...]:
+        """The facts an answer must hold: ``facts``, else those of the reference answer."""
+        return self.facts or key_facts(self.answer)
+
+    @property
+    def accepted_sources(self) -> tuple[str, ...]:
+        """Every file that answers the question."""
+        return self.sources or (self.expected_source,)
 
 
 def load_qa(quick: bool = False) -> list[QA]:

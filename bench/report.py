@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -96,8 +97,8 @@ def write_answers(r: RunResults, path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def markdown(r: RunResults, command: str) -> str:
-    """The full ``docs/benchmarks.md``."""
+def markdown(r: RunResults, command: str, sections: Sequence[str] = ()) -> str:
+    """The full ``docs/benchmarks.md``; ``sections`` (Markdown) follow the handbook's findings."""
     quick = " (quick mode: every 4th question)" if r.quick else ""
     parts = [
         "# Benchmarks",
@@ -119,6 +120,7 @@ def markdown(r: RunResults, command: str) -> str:
         "## What this shows",
         "",
         *(p + "\n" for p in findings(r)),
+        *sections,
         *_definitions(),
         "",
         SCALE_SECTION,
