@@ -99,7 +99,12 @@ class RetrievalSettings(BaseModel):
     mmr_lambda: float = Field(
         0.7, ge=0.0, le=1.0, description="MMR trade-off: 1 keeps relevance order, lower values favour diversity."
     )
-    reranker: Literal["none", "cross-encoder"] = Field("none", description="Reranker applied to candidates.")
+    reranker: Literal["features", "none", "cross-encoder"] = Field(
+        "features",
+        description="Reranker applied to the candidates before MMR: `features` (cosine similarity plus title/heading "
+        "and phrase matches; no model), `none` (keep the fused order), `cross-encoder` (a local "
+        "model at `reranker_path`).",
+    )
     reranker_path: Path | None = Field(None, description="Local sentence-transformers CrossEncoder directory.")
 
 

@@ -1,9 +1,10 @@
-"""Retrieval as a LangChain retriever: vector or hybrid candidates, optional MMR, optional reranker."""
+"""Retrieval as a LangChain retriever: vector or hybrid candidates, reranked, then MMR over the reranked order."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -13,7 +14,24 @@ from agents.config import RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.mmr import mmr
+from agents.retrieval.rerank import KeepOrder
 from agents.retrieval.store import ChunkSearch, Scope, ScoredChunk
+
+_RANK_K = 20
+
+
+def reorder(
+    ranked: list[ScoredChunk], hits: list[ScoredChunk], vectors: np.ndarray
+) -> tuple[list[ScoredChunk], np.ndarray, np.ndarray]:
+    """``ranked`` (a reranked ``hits``) with its embedding rows, and a relevance that falls with the new rank.
+
+    The relevance has the reciprocal-rank shape of the fused score (1 for the first, about half by the 20th),
+    so MMR trades diversity against the reranked order as it did against the fused one.
+    """
+    row = {h.chunk_id: i for i, h in enumerate(hits)}
+    order = [row[h.chunk_id] for h in ranked]
+    relevance = np.array([_RANK_K / (_RANK_K + i) for i in range(len(order))])
+    return ranked, vectors[order] if order else vectors[:0], relevance
 
 
 def to_document(hit: ScoredChunk) -> Document:
@@ -35,7 +53,7 @@ def to_document(hit: ScoredChunk) -> Document:
 
 
 class StewardRetriever(BaseRetriever):
-    """Embeds the question, gathers candidates in one scope, diversifies, reranks, keeps the top k."""
+    """Embeds the question, gathers candidates in one scope, reranks them, diversifies, keeps the top k."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -54,10 +72,12 @@ class StewardRetriever(BaseRetriever):
         if self.settings.mode == "vector":
             hits = self.search.search(vector, self.scope, max(k, self.settings.candidates))
             return self.reranker.rerank(question, hits)[:k]
-        hits, vectors, fused = self.hybrid.candidates(vector, question, self.scope)
+        hits, vectors, relevance = self.hybrid.candidates(vector, question, self.scope)
+        if not isinstance(self.reranker, KeepOrder):
+            hits, vectors, relevance = reorder(self.reranker.rerank(question, hits), hits, vectors)
         if self.settings.mmr_lambda < 1.0:
-            hits = [hits[i] for i in mmr(vector, vectors, k, self.settings.mmr_lambda, fused)]
-        return self.reranker.rerank(question, hits)[:k]
+            hits = [hits[i] for i in mmr(vector, vectors, k, self.settings.mmr_lambda, relevance)]
+        return hits[:k]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
