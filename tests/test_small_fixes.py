@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
+import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -26,10 +27,12 @@ from bot.chat.args import parse_since
 from bot.commands import Caller
 from bot.container import Steward
 from bot.discord.ingesting import Ingester
+from bot.http.api import ApiServices, api_router
 from bot.http.app import make_http_app
 from bot.settings import Settings, load_settings
 from bot.slack.app import build_slack_app
 from bot.slack.http import slack_router
+from governance.policy.config import RateLimitSettings
 from tests.fake_openai import Behaviour, FakeOpenAI
 from tests.fake_slack import FakeSlack
 from tests.test_settings import clean_env  # noqa: F401 (a fixture)
@@ -142,3 +145,23 @@ def test_the_log_level_is_read_in_any_case(clean_env: pytest.MonkeyPatch) -> Non
     clean_env.setenv("STEWARD_LOG_LEVEL", "chatty")
     with pytest.raises(ValueError, match="log_level"):
         load_settings()
+
+
+# ---- Retry-After on a 429 ---------------------------------------------------------------------------------------
+
+
+def test_a_rate_limited_api_answer_says_when_to_retry(app: Steward) -> None:
+    limits = RateLimitSettings(enabled=True, user_burst=1, user_per_minute=1.0)
+    limited = Steward(app.settings.model_copy(update={"ratelimit": limits}), app.database)
+    tenant = f"rl-{uuid.uuid4().hex[:6]}"
+    key = limited.api_keys.create(tenant, "member", "rate", "test:setup")[1]
+    api = api_router(ApiServices(limited.pipeline, limited.commands, limited.access))
+    question = {"question": "how many YubiKeys does each person get?"}
+    with Uvicorn(make_http_app([api], ready=lambda: True)) as base:
+        ask = lambda: httpx.post(  # noqa: E731
+            f"{base}/api/v1/ask", json=question, headers={"Authorization": f"Bearer {key}"}, timeout=60
+        )
+        first, second = ask(), ask()
+    assert first.status_code == 200 and "Retry-After" not in first.headers
+    assert second.status_code == 429
+    assert 50 < int(second.headers["Retry-After"]) <= 60  # one token a minute: the bucket refills within 60 s

@@ -10,6 +10,7 @@ do not stall the event loop.
 import asyncio
 import dataclasses
 import json
+import math
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -40,6 +41,13 @@ PREFIX = "/api/v1"
 MANIFEST_HEADER = "X-Steward-Manifest"
 _UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 _STATUS = {"denied": 403, "rate_limited": 429}  # other refusals (blocked, declined) are answers: 200
+
+
+def _retry(reply: Reply) -> dict[str, str]:
+    """``Retry-After`` (whole seconds, at least 1) for a rate-limited reply."""
+    if reply.status != "rate_limited":
+        return {}
+    return {"Retry-After": str(max(1, math.ceil(reply.retry_after_s or 1)))}
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ def api_router(services: ApiServices) -> APIRouter:
             reply = await services.pipeline.handle(message)
         except InvalidMessage as exc:
             raise HTTPException(422, str(exc)) from exc
-        return JSONResponse(answer_json(reply), status_code=_STATUS.get(reply.status, 200))
+        return JSONResponse(answer_json(reply), status_code=_STATUS.get(reply.status, 200), headers=_retry(reply))
 
     @router.post(
         "/ask/stream",

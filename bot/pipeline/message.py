@@ -60,6 +60,7 @@ class Reply:
     request_id: str = ""
     latency_ms: dict[str, float] = field(default_factory=dict)
     status: str = "answered"  # answered, denied, rate_limited, blocked or declined
+    retry_after_s: float | None = None  # rate_limited: when a token is free again, if known
 
     @classmethod
     def refusal(cls, text: str, status: str, request_id: str = "") -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from bot.pipeline.message import Reply
 from bot.pipeline.turn import Turn
@@ -34,4 +35,5 @@ class RateLimitStep:
             retry_in_s=round(limit.retry_in_s, 1),
         )
         await asyncio.to_thread(self._audit.record, event)
-        return Reply.refusal(limit.message, "rate_limited", turn.request_id)
+        refusal = Reply.refusal(limit.message, "rate_limited", turn.request_id)
+        return dataclasses.replace(refusal, retry_after_s=limit.retry_in_s)
