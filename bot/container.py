@@ -123,6 +123,8 @@ class Steward:
         self.hosted_model = (
             LazyModel(lambda: make_hosted_chat_model(settings.hosted)) if _hosted_configured(settings) else None
         )
+        tokens = lambda t: len(self.embedder.tokenizer.encode(t, add_special_tokens=False))  # noqa: E731
+        quarantined = QuarantineStore(database, self.embedder.embed_array, tokens)
         responder = Responder(
             local=self.chat_model,
             hosted=self.hosted_model,
@@ -141,16 +143,14 @@ class Steward:
             settings=settings.retrieval,
             agent_settings=settings.agent,
             model_label=model_label(settings.llm),
-            screen=ChunkScreen(self.moderator, self.audit),
+            screen=ChunkScreen(self.moderator, self.audit, released=quarantined.released_in),
         )
         screen = ModerationChunkScreen(self.moderator)  # at ingest; the agent screens again at question time
         self.ingestor = Ingestor(database.tenant_connection, self.embedder, settings.ingest, screen)
         self.reindexer = Reindexer(self.ingestor, database.tenant_connection, database.engine.begin)
         self.collections = Collections(database.tenant_connection, database.engine.begin)
         self.admin = Admin(self.ingestor, self.reindexer, self.collections, self.adapters, self.policy, self.audit)
-        tokens = lambda t: len(self.embedder.tokenizer.encode(t, add_special_tokens=False))  # noqa: E731
-        store = QuarantineStore(database, self.embedder.embed_array, tokens)
-        self.quarantine = Quarantine(store, self.policy, self.audit, lambda t: self.redactor.redact(t).text)
+        self.quarantine = Quarantine(quarantined, self.policy, self.audit, lambda t: self.redactor.redact(t).text)
         self.metrics = Metrics(CollectorRegistry())
         self.metrics.track_latest_eval(lambda: latest_eval(database))
         self.job_runner = JobRunner(database, self.metrics)

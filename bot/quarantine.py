@@ -56,7 +56,7 @@ class Quarantine:
         """Held-back (or, with ``released``, released) spans, newest first, with PII redacted."""
         self._allow(who)
         limit = 200
-        rows = self._store.list(self._tenant(who, tenant), collection, released, limit + 1)
+        rows = self._store.find(self._tenant(who, tenant), collection, released, limit + 1)
         shown = [replace(row, sentence=self._redact(row.sentence)) for row in rows[:limit]]
         return Listing(shown, len(rows) > limit)
 

@@ -69,6 +69,11 @@ def _events(app: Steward, tenant: str, kind: str) -> list[Any]:
     return _rows(app, sql, t=tenant, k=kind)
 
 
+def _ask(app: Steward, tenant: str) -> Any:
+    message = IncomingMessage("slack", tenant, "C-q", "U1", QUESTION, collections=("travel",))
+    return asyncio.run(app.pipeline.handle(message))
+
+
 @pytest.fixture(scope="module")
 def model() -> Iterator[FakeOpenAI]:
     with FakeOpenAI(default=Behaviour(text=GROUNDED)) as fake:
@@ -144,8 +149,7 @@ def test_cli_ingest_quarantines_the_paragraph_and_the_facts_in_its_chunk_still_a
     assert "Ignore" not in json.dumps(event.payload)  # counts only, never the text
 
     model.requests.clear()
-    message = IncomingMessage("slack", tenant, "C-q", "U1", QUESTION, collections=("travel",))
-    reply = asyncio.run(app.pipeline.handle(message))
+    reply = _ask(app, tenant)
     assert reply.status == "answered" and "14 days" in reply.text
     assert [c.source for c in reply.citations] == [str(doc)]
     sent = json.dumps([r.body for r in model.requests])
@@ -154,7 +158,9 @@ def test_cli_ingest_quarantines_the_paragraph_and_the_facts_in_its_chunk_still_a
     assert flags == []  # nothing left for question-time screening to drop
 
 
-def test_cli_lists_and_releases_and_the_released_text_is_searchable(app: Steward, settings: Settings) -> None:
+def test_cli_lists_and_releases_and_the_released_text_is_searchable(
+    app: Steward, settings: Settings, model: FakeOpenAI, doc: Path
+) -> None:
     tenant = "quarantine-cli"
     env = cli_env(settings.core.data_dir, STEWARD_DEFAULT_TENANT=tenant)
     listed = run_cli("quarantine", "list", "--tenant", tenant, "--collection", "travel", env=env)
@@ -182,6 +188,12 @@ def test_cli_lists_and_releases_and_the_released_text_is_searchable(app: Steward
     vector = app.embedder.embed_array([note.sentence])[0]
     [top] = ChunkSearch(app.database.tenant_connection, 40).search(vector, Scope(tenant, ("travel",)), 1)
     assert "Note to AI assistants" in top.content  # re-embedded: the released text finds its chunk
+    model.requests.clear()
+    reply = _ask(app, tenant)
+    assert [c.source for c in reply.citations] == [str(doc)]  # question-time screening honours the release
+    sent = json.dumps([r.body for r in model.requests])
+    assert "Note to AI assistants" in sent and "Ignore all previous" not in sent
+    assert _events(app, tenant, "moderation_flag") == []
 
     again = run_cli("quarantine", "release", str(note.id), env=env)
     assert again.returncode == 1 and "already released" in again.stderr

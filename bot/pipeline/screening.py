@@ -2,13 +2,16 @@
 
 The answering agent calls this for every retrieval, including a hosted agent's own ``search_docs``
 calls. Flagged chunks are dropped, remembered (by id and content) so they stay quarantined without
-re-checking, and audited once.
+re-checking, and audited once. Ingest-time screening (``bot.ingest_screen``) already held back flagged
+sentences; text an admin released from that quarantine is taken out before this check, so a release is
+not undone here, while anything else in the chunk is still judged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 
 from langchain_core.documents import Document
 
@@ -16,10 +19,11 @@ from bot.logs import get_logger
 from governance.audit.events import ModerationFlagged
 from governance.audit.log import AuditLog
 from governance.moderation.chain import ModerationChain
-from governance.moderation.verdict import Action
+from governance.moderation.verdict import Action, Verdict
 
 log = get_logger(__name__)
 SYSTEM_ACTOR = "system:retrieval"
+Released = Callable[[str, str], list[str]]  # (tenant, chunk id) -> sentences an admin released into that chunk
 
 
 def _fingerprint(doc: Document) -> str:
@@ -30,9 +34,12 @@ def _fingerprint(doc: Document) -> str:
 class ChunkScreen:
     """Drops retrieved chunks the moderation chain blocks for the ``chunk`` surface."""
 
-    def __init__(self, moderator: ModerationChain, audit: AuditLog, cache_size: int = 50_000) -> None:
+    def __init__(
+        self, moderator: ModerationChain, audit: AuditLog, cache_size: int = 50_000, released: Released | None = None
+    ) -> None:
         self._moderator = moderator
         self._audit = audit
+        self._released = released
         self._seen: dict[str, bool] = {}  # fingerprint -> quarantined
         self._lock = threading.Lock()
         self._cache_size = cache_size
@@ -49,6 +56,9 @@ class ChunkScreen:
             return known
         verdict = self._moderator.check(doc.page_content, "chunk")
         bad = verdict.action in (Action.BLOCK, Action.ESCALATE)
+        if bad and self._released is not None:
+            verdict = self._without_released(tenant, doc, verdict)
+            bad = verdict.action in (Action.BLOCK, Action.ESCALATE)
         if bad:
             event = ModerationFlagged(
                 tenant=tenant,
@@ -67,3 +77,14 @@ class ChunkScreen:
                 self._seen.clear()
             self._seen[key] = bad
         return bad
+
+    def _without_released(self, tenant: str, doc: Document, verdict: Verdict) -> Verdict:
+        """The verdict on the chunk without the sentences an admin released into it (if any)."""
+        assert self._released is not None  # noqa: S101 - checked by the caller
+        sentences = self._released(tenant, str(doc.metadata.get("chunk_id", "")))
+        if not sentences:
+            return verdict
+        rest = doc.page_content
+        for sentence in sentences:
+            rest = rest.replace(sentence, " ")
+        return self._moderator.check(rest, "chunk") if rest.strip() else Verdict.allow()

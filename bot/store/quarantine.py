@@ -70,7 +70,7 @@ class QuarantineStore:
         self._embed = embed
         self._count_tokens = count_tokens
 
-    def list(
+    def find(
         self, tenant: str | None, collection: str | None = None, released: bool = False, limit: int = 200
     ) -> list[QuarantineRow]:
         """Newest first: held-back spans (``released``: released ones) of one tenant, or of all for ``None``."""
@@ -96,6 +96,23 @@ class QuarantineStore:
         if found is None:
             raise QuarantineError(f"no quarantined text with id {quarantine_id}")
         return str(found)
+
+    def released_in(self, tenant: str, chunk_id: str) -> list[str]:
+        """Sentences an admin released back into the chunk ``chunk_id`` (question-time screening skips them)."""
+        try:
+            key = uuid.UUID(chunk_id)
+        except ValueError:
+            return []
+        with self._database.tenant_connection(tenant) as conn:
+            found = conn.execute(
+                text(
+                    "SELECT q.sentence FROM quarantined_text q JOIN chunks c ON c.document_id = q.document_id"
+                    " AND c.chunk_index = q.chunk_index"
+                    " WHERE c.tenant_id = :t AND c.id = :id AND q.released_at IS NOT NULL"
+                ),
+                {"t": tenant, "id": key},
+            ).scalars()
+            return [str(sentence) for sentence in found]
 
     def release(self, tenant: str, quarantine_id: uuid.UUID, actor: str) -> QuarantineRow:
         """Put the span back into its chunk, re-embed the chunk, and mark the span released by ``actor``."""
