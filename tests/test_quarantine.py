@@ -21,6 +21,7 @@ from agents.config import HostedSettings, RouterSettings
 from agents.ingestion.screen import Span, remove_spans, restore_span, sentence_spans
 from agents.retrieval.store import ChunkSearch, Scope
 from bot.container import Steward
+from bot.discord.render import render_ingest
 from bot.http.app import make_http_app
 from bot.ingest_screen import ModerationChunkScreen
 from bot.pipeline.message import IncomingMessage
@@ -227,6 +228,7 @@ def test_the_admin_page_lists_and_releases(app: Steward, doc: Path) -> None:
     tenant = "quarantine-web"
     report = app.admin.ingest(Subject(tenant, "test:setup", platform_admin=True), [str(doc)], "travel")
     assert report.sentences_quarantined == 2
+    assert "• `travel.md`: quarantined 2 sentences, injection" in render_ingest(report, "travel")  # Discord's reply
     _, key = app.api_keys.create(tenant, "admin", "web-admin", "test:setup")
     _, member = app.api_keys.create(tenant, "member", "web-member", "test:setup")
     held = _held(app, tenant)
