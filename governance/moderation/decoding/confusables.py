@@ -31,11 +31,13 @@ class ConfusablesDecoder:
 
     name = "confusables"
 
+    def __init__(self) -> None:
+        self._table = _table()  # built here, not on the first message
+
     def reveal(self, text: str) -> list[Revealed]:
         """The folded text, when some word mixed scripts."""
-        table = _table()
         words = text.split()
-        folded = [_fold(word, table) for word in words]
+        folded = [_fold(word, self._table) for word in words]
         if folded == words:
             return []
         return [Revealed(self.name, " ".join(folded), hidden=False)]

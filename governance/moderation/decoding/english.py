@@ -19,6 +19,7 @@ class EnglishScore:
 
     def __init__(self, model: NgramLogisticModel) -> None:
         top = float(model.idf.max())
+        self._words = frozenset(term[1:] for term in model.vocabulary if term.startswith("\t") and term[1:].isalpha())
         self._weights = {
             term: top - float(model.idf[index])
             for term, index in model.vocabulary.items()
@@ -37,3 +38,7 @@ class EnglishScore:
     def gain(self, original: str, decoded: str) -> float:
         """How much more English ``decoded`` reads than ``original``."""
         return self(decoded) - self(original)
+
+    def is_word(self, word: str) -> bool:
+        """Whether ``word`` (any case) is in the model's word vocabulary."""
+        return word.lower() in self._words

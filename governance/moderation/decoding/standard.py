@@ -19,11 +19,11 @@ from governance.moderation.protocol import Decoder
 
 _EDGE = r"(?<![\w+/=-]){}(?![\w+/=-])"
 BASE64 = _EDGE.format(r"[A-Za-z0-9+/_-]{4,}={0,2}")
-BASE32 = _EDGE.format(r"[A-Z2-7]{8,}={0,6}")
+BASE32 = _EDGE.format(r"[A-Z2-7]{8,}={0,6}|[A-Z2-7]{2,7}=+")
 HEX = _EDGE.format(r"(?:[0-9a-fA-F]{2}){3,}|(?:(?:0x|\\x)?[0-9a-fA-F]{2}[ :]?){3,}")
-ASCII85 = r"<~[!-u\s]{4,}~>|(?<!\S)[!-u]{5,}(?!\S)"
+ASCII85 = r"<~[!-u\s]{4,}~>|(?<!\S)[!-u]{4,}(?!\S)"
 BASE85 = r"(?<!\S)[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{5,}(?!\S)"
-UU = r"(?m)^[!-M][ -`]{4,}$"
+UU = r"(?m)(?<!\S)[!-M][!-`][ -`]{2,}$"
 BASE2048 = r"(?<!\S)[^\x00-\x7f\s]{3,}(?!\S)"
 ECOJI = r"(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]\ufe0f?){4,}"
 
