@@ -190,7 +190,7 @@ def _presidio_default(model: str) -> Callable[[str], list[tuple[str, int, int]]]
 
     def detect(text: str) -> list[tuple[str, int, int]]:
         results = analyzer.analyze(text, language="en")
-        anonymizer.anonymize(text, results)
+        anonymizer.anonymize(text, results)  # type: ignore[arg-type]  # same class, two stub paths
         return [(r.entity_type, r.start, r.end) for r in results]
 
     return detect

@@ -15,8 +15,8 @@ _CARD = (
     r")(?!\d)"
 )
 _NOT_DIGIT = re.compile(r"\D")
-# 12-digit numbers are only accepted for Maestro's ranges (50, 56–69); everything else needs 13–19.
-_SHORT_PREFIXES = ("50", "56", "57", "58", "6")
+# 12-digit numbers are only accepted for Maestro's ranges (50, 56–69, 0604); everything else needs 13–19.
+_SHORT_PREFIXES = ("50", "56", "57", "58", "6", "0604")
 
 
 class CardNumberRecognizer(PatternRecognizer):
@@ -32,7 +32,7 @@ class CardNumberRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         """Keep Luhn-valid numbers of a card's length (which then score 1.0)."""
         digits = _NOT_DIGIT.sub("", pattern_text)
-        if not 12 <= len(digits) <= 19 or digits.startswith("0"):
+        if not 12 <= len(digits) <= 19 or (digits.startswith("0") and not digits.startswith("0604")):
             return False
         if len(digits) == 12 and not digits.startswith(_SHORT_PREFIXES):
             return False

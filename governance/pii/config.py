@@ -17,6 +17,7 @@ DEFAULT_ENTITIES = [
     "US_SSN",
     "IP_ADDRESS",
     "CRYPTO",
+    "STREET_ADDRESS",
 ]
 
 

@@ -9,10 +9,12 @@ from presidio_analyzer import PatternRecognizer, RecognizerResult
 
 from governance.pii.entity import PIIEntity
 
-# Kinds whose every value contains a digit or an "@" (bitcoin addresses start with 1, 3 or bc1; an IPv6 address
+# Kinds whose every value contains a digit or an "@" (a street address has a house, box or unit number;
+# bitcoin addresses start with 1, 3 or bc1; an IPv6 address
 # of letters only is theoretically possible but not seen in practice). Texts with neither skip the regexes.
 _DIGIT_OR_AT_KINDS = frozenset(
     {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS", "CRYPTO", "US_ITIN"}
+    | {"STREET_ADDRESS"}
 )
 _DIGIT_OR_AT = re.compile(r"[\d@]")
 

@@ -18,21 +18,23 @@ from presidio_analyzer.predefined_recognizers import (
     UsItinRecognizer,
     UsLicenseRecognizer,
     UsPassportRecognizer,
-    UsSsnRecognizer,
 )
 
 from governance.pii.card_recognizer import CardNumberRecognizer
 from governance.pii.email_recognizer import EmailPatternRecognizer
-from governance.pii.gazetteer import NameGazetteer
+from governance.pii.gazetteer import NameGazetteer, packaged_gazetteer
 from governance.pii.name_finder import NameFinder
 from governance.pii.name_recognizer import GazetteerNameRecognizer
+from governance.pii.national_id_recognizer import NationalIdRecognizer
 from governance.pii.phone_recognizer import PhonePatternRecognizer
 from governance.pii.spacy_recognizer import CheckedSpacyRecognizer
+from governance.pii.street_recognizer import StreetAddressRecognizer
 
 # Kinds spaCy's NER finds (``patterns`` mode skips them, except DATE_TIME which also has a pattern recognizer).
 NER_KINDS = frozenset({"PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME"})
 # Pattern recognizer per kind. Steward's own replace Presidio's for e-mail (no online tldextract check), phone
-# (regex instead of the slower phonenumbers matcher) and cards (any brand, 12-19 digits). Presidio's are built
+# (regex candidates checked with phonenumbers for 70 regions), cards (any brand, 12-19 digits) and SSNs (any
+# number of the SSN's shape, valid or not). Presidio's are built
 # directly, with their own regex flags: through a registry IBAN inherits IGNORECASE, swallows the next word
 # and fails its checksum ("IBAN ES77… must" is missed).
 PATTERNS: dict[str, Callable[[], PatternRecognizer]] = {
@@ -40,8 +42,9 @@ PATTERNS: dict[str, Callable[[], PatternRecognizer]] = {
     "PHONE_NUMBER": PhonePatternRecognizer,
     "CREDIT_CARD": CardNumberRecognizer,
     "IBAN_CODE": IbanRecognizer,
-    "US_SSN": UsSsnRecognizer,
+    "US_SSN": NationalIdRecognizer,
     "IP_ADDRESS": IpRecognizer,
+    "STREET_ADDRESS": lambda: StreetAddressRecognizer(packaged_gazetteer()),
     "CRYPTO": CryptoRecognizer,
     "US_ITIN": UsItinRecognizer,
     "US_PASSPORT": UsPassportRecognizer,
