@@ -8,6 +8,7 @@ case; an API 429 says when to retry; the bitsandbytes int8 warning is logged onc
 from __future__ import annotations
 
 import asyncio
+import logging
 import types
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from agents.config import AgentSettings, HostedSettings, RouterSettings
+from agents.models.loading import BNB_MATMUL_LOGGER, OncePerMessage, load_causal_lm
 from agents.tuning.config import PreferenceSettings
 from agents.tuning.preferences import parse_correction
 from bot.chat.args import parse_since
@@ -165,3 +167,23 @@ def test_a_rate_limited_api_answer_says_when_to_retry(app: Steward) -> None:
     assert first.status_code == 200 and "Retry-After" not in first.headers
     assert second.status_code == 429
     assert 50 < int(second.headers["Retry-After"]) <= 60  # one token a minute: the bucket refills within 60 s
+
+
+# ---- the bitsandbytes int8 warning, once ------------------------------------------------------------------------
+
+
+def test_the_int8_cast_warning_is_logged_once(caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    import bitsandbytes as bnb
+    import torch
+
+    logger = logging.getLogger(BNB_MATMUL_LOGGER)
+    for stale in [f for f in logger.filters if isinstance(f, OncePerMessage)]:
+        logger.removeFilter(stale)  # a fresh process: nothing seen yet
+    with pytest.raises(ValueError, match="Unrecognized model"):
+        load_causal_lm(tmp_path, "int8", "cpu")  # no model there, but the int8 loader ran first
+    layer = bnb.nn.Linear8bitLt(8, 8, has_fp16_weights=False, bias=False).to("cpu").eval()
+    with caplog.at_level(logging.WARNING, logger=BNB_MATMUL_LOGGER), torch.no_grad():
+        for _ in range(3):  # the int8 path of every linear layer, as in each step of an answer
+            layer(torch.randn(2, 8))
+    casts = [r for r in caplog.records if r.getMessage().startswith("MatMul8bitLt: inputs will be cast")]
+    assert len(casts) == 1

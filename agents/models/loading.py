@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,31 @@ import torch
 
 Loader = Callable[[Path, str], Any]
 log = structlog.stdlib.get_logger(__name__)
+# bitsandbytes warns "MatMul8bitLt: inputs will be cast ..." on every int8 layer call (thousands per answer).
+BNB_MATMUL_LOGGER = "bitsandbytes.autograd._functions"
+
+
+class OncePerMessage(logging.Filter):
+    """Lets each distinct log message (its template, before arguments) through once per process."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True the first time this message template is seen."""
+        with self._lock:
+            first = str(record.msg) not in self._seen
+            self._seen.add(str(record.msg))
+        return first
+
+
+def once_per_message(logger_name: str) -> None:
+    """Install ``OncePerMessage`` on a logger (idempotent)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, OncePerMessage) for f in logger.filters):
+        logger.addFilter(OncePerMessage())
 
 
 def pick_device(device: str) -> str:
@@ -37,6 +64,7 @@ def _dynamic_int8(model_dir: Path, device: str) -> Any:
 def _bitsandbytes(model_dir: Path, device: str, four_bit: bool) -> Any:
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
+    once_per_message(BNB_MATMUL_LOGGER)
     if four_bit:
         config = BitsAndBytesConfig(
             load_in_4bit=True,
