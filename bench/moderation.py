@@ -113,7 +113,8 @@ def run_moderation_bench() -> dict[str, Any]:
         },
         "latency_per_message": {
             "ours: injection layer": _latency_ms(lambda t: layer.check(t, "input"), test.texts),
-            "ours: whole chain (rules, toxicity, injection), input": _latency_ms(
+            "ours: decoding layer alone, input": _latency_ms(lambda t: chain.layers[-1].check(t, "input"), test.texts),
+            "ours: whole chain (rules, toxicity, injection, decoding), input": _latency_ms(
                 lambda t: chain.check(t, "input"), test.texts
             ),
             "forcefield: Guard.scan": _latency_ms(guard.scan, test.texts),
