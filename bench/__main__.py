@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import answers, harness, machine, report, retrieval
+from bench import answers, harness, machine, report, rerank, retrieval
 from bench.corpora import report as corpus_report
 from bench.corpora import run as corpus_run
 from bench.dataset import DOC_FILE, QA, load_qa, load_unanswerable
@@ -98,6 +98,8 @@ def _handbook(args: argparse.Namespace) -> None:
         try:
             results = _measure(steward, load_qa(args.quick), args.quick, started, date)
             corpus = None if args.no_corpus else corpus_run.measure(steward, results, args.quick)
+            chunks = {"handbook": results.ingest.chunks, "Debian Reference": corpus.ingest.chunks} if corpus else {}
+            reranking = None if corpus is None else rerank.measure(steward, args.quick, chunks)
         finally:
             steward.close()
     print(report.tables_text(results))
@@ -109,7 +111,8 @@ def _handbook(args: argparse.Namespace) -> None:
             corpus_run.write_answers(corpus, args.answers.with_suffix(".corpus.jsonl"))
     if not args.no_write:
         command = COMMAND + (" (python -m bench --quick)" if args.quick else "")
-        sections = [corpus_report.section(corpus)] if corpus is not None else []
+        sections = [corpus_report.section(corpus, command)] if corpus is not None else []
+        sections += [rerank.section(reranking, command)] if reranking is not None else []
         DOC_FILE.write_text(report.markdown(results, command, sections), encoding="utf-8")
         _say(f"wrote {DOC_FILE}")
 

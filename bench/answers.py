@@ -178,3 +178,17 @@ def run_unanswerable(
 ) -> list[AnswerRecord]:
     """Our agent on questions the corpus cannot answer."""
     return [ours(steward, steward.agent.retrieve(q, scope), None, checker) for q in questions]
+
+
+def run_ours(
+    steward: Steward, qas: list[QA], checker: ReplyChecker | None = None, scope: Scope = SCOPE
+) -> list[AnswerRecord]:
+    """Our agent alone on every QA question (when the peer is not run)."""
+    mine = []
+    for i, qa in enumerate(qas):
+        a = ours(steward, steward.agent.retrieve(qa.question, scope), qa, checker)
+        mine.append(a)
+        print(
+            f"  [{i + 1}/{len(qas)}] ours {a.mode} {a.latency_ms / 1000:.1f}s hit={a.hit}", file=sys.stderr, flush=True
+        )
+    return mine

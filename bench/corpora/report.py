@@ -87,10 +87,14 @@ def answers_table(s: QuestionSet) -> Table:
         ("false abstention", ours.false_abstention, peer.false_abstention, pct),
         ("latency p50", _latency(s.ours), _latency(s.peer), ms),
     ]
-    body = [[name, fmt(a), fmt(b), times(ratio(a, b))] for name, a, b, fmt in rows]
-    body.append(
-        ["malformed replies (answerable)", f"{malformed_ours}/{len(s.ours)}", f"{malformed_peer}/{len(s.peer)}", ""]
-    )
+    if not s.peer:
+        body = [[name, fmt(a), "not run", ""] for name, a, _, fmt in rows]
+        body.append(["malformed replies (answerable)", f"{malformed_ours}/{len(s.ours)}", "not run", ""])
+    else:
+        body = [[name, fmt(a), fmt(b), times(ratio(a, b))] for name, a, b, fmt in rows]
+        body.append(
+            ["malformed replies (answerable)", f"{malformed_ours}/{len(s.ours)}", f"{malformed_peer}/{len(s.peer)}", ""]
+        )
     unanswered = sum(1 for a in s.unanswerable if a.scored is not None and a.scored.abstained)
     body.append(["abstains on unanswerable", f"{unanswered}/{len(s.unanswerable)}", "not run", ""])
     return Table(
@@ -119,10 +123,11 @@ def tables_text(run: CorpusRun) -> str:
     return "\n\n".join(f"{t.title}\n\n{render_table(t)}" for t in tables(run))
 
 
-def section(run: CorpusRun) -> str:
+def section(run: CorpusRun, command: str = "make bench") -> str:
     """The Markdown section."""
     parts = [TITLE, "", INTRO, ""]
     parts += [
+        f"Command: `{command}`. "
         f"Load average (1m / 5m / 15m): {loads(run.load_start)} at the start of this part, "
         f"{loads(run.load_end)} at its end; it took {run.runtime_s:.0f} s.",
         "",
@@ -131,3 +136,16 @@ def section(run: CorpusRun) -> str:
         parts += [f"### {table.title}", "", render_table(table), ""]
     parts += ["### How these are measured", "", *DEFINITIONS, ""]
     return "\n".join(parts)
+
+
+def replace_section(document: str, text: str) -> str:
+    """``document`` with its corpus section replaced by ``text`` (inserted before the definitions if absent)."""
+    if TITLE in document:
+        start = document.index(TITLE)
+        following = document.find("\n## ", start + len(TITLE))
+        end = len(document) if following < 0 else following + 1
+        return document[:start] + text.rstrip("\n") + "\n\n" + document[end:]
+    anchor = document.find("## How it is measured")
+    if anchor < 0:
+        return document.rstrip("\n") + "\n\n" + text
+    return document[:anchor] + text.rstrip("\n") + "\n\n" + document[anchor:]

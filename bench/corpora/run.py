@@ -109,15 +109,24 @@ def mrr(found: Sequence[int | None]) -> float:
 
 
 def run_set(
-    steward: Steward, name: str, qas: list[QA], unanswerable: list[str], checker: ReplyChecker, scope: Scope
+    steward: Steward,
+    name: str,
+    qas: list[QA],
+    unanswerable: list[str],
+    checker: ReplyChecker,
+    scope: Scope,
+    peer: bool = True,
 ) -> QuestionSet:
-    """Retrieval, both sides' answers and the unanswerable questions of one set."""
+    """Retrieval, our answers (and the peer's, with ``peer``) and the unanswerable questions of one set."""
     _say(f"{name}: retrieval, {len(qas)} questions...")
     found = ranks(steward, qas, scope)
-    _say(f"{name}: answers, {len(qas)} questions, ours vs whole passages...")
-    ours, peer = answers.run_answerable(steward, qas, checker, scope)
+    _say(f"{name}: answers, {len(qas)} questions" + (", ours vs whole passages..." if peer else ", ours only..."))
+    if peer:
+        ours, theirs = answers.run_answerable(steward, qas, checker, scope)
+    else:
+        ours, theirs = answers.run_ours(steward, qas, checker, scope), []
     _say(f"{name}: {len(unanswerable)} unanswerable questions...")
-    return QuestionSet(name, found, ours, peer, answers.run_unanswerable(steward, unanswerable, checker, scope))
+    return QuestionSet(name, found, ours, theirs, answers.run_unanswerable(steward, unanswerable, checker, scope))
 
 
 def _checked(records: list[AnswerRecord], checker: ReplyChecker) -> list[AnswerRecord]:
