@@ -19,13 +19,16 @@ _STOPWORDS = """a about above after again against all am an and any are as at be
     whom why will with would you your yours yourself anyone anything someone something thing things want wants
     need needs use using used please tell know let like one ones also much many"""
 STOPWORDS = frozenset(_STOPWORDS.split())
+_SIBILANT_ES = ("ses", "xes", "zes", "ches", "shes", "ies")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "ments", "ment", "ies", "ied", "ers", "er", "ed", "es", "s")
 
 
 def stem(word: str) -> str:
     """A light suffix-stripping stem (``rotations`` and ``rotation`` meet; short words are kept as they are)."""
+    if word.endswith("es") and not word.endswith(_SIBILANT_ES):
+        word = word[:-1]  # "allowances" -> "allowance"; "boxes", "batches" lose the whole "es"
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             word = word[: -len(suffix)]
             return word + "y" if suffix in ("ies", "ied") else word
     return word
