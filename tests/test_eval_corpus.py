@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from agents.eval.scoring import key_fact_recall
+from agents.eval.scoring import key_fact_recall, normalise
 from bench.corpora import fetch
 from bench.corpora.questions import (
     SPLITS,
@@ -91,6 +91,21 @@ def page_texts() -> dict[str, str]:
 def test_every_key_fact_is_on_the_expected_page(page_texts: dict[str, str]) -> None:
     for q in _all():
         assert key_fact_recall(page_texts[q.expected_source], q.facts) == 1.0, q.question
+
+
+def test_no_question_is_a_heading_of_the_pages() -> None:
+    try:
+        directory = fetch.fetch()
+    except fetch.FetchError as exc:
+        pytest.skip(f"corpus not fetched: {exc}")
+    headings = set()
+    for name in fetch.PAGE_FILES:
+        soup = BeautifulSoup((directory / name).read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "dt", "th"]):
+            headings.add(normalise(re.sub(r"^\s*[\d.]+\s*", "", tag.get_text(" "))))
+    assert len(headings) > 100
+    copied = [q.question for q in _all() if normalise(q.question) in headings]
+    assert not copied
 
 
 def test_fetched_pages_are_the_version_the_questions_were_written_against(page_texts: dict[str, str]) -> None:
