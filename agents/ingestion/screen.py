@@ -44,11 +44,6 @@ class Flagged:
     score: float
     layer: str
 
-    @property
-    def reason(self) -> str:
-        """A short reason for reports: never the text itself."""
-        return f"{self.category} ({self.layer}, score {self.score:.2f})"
-
 
 @dataclass(frozen=True)
 class Screened:
