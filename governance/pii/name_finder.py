@@ -33,6 +33,11 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _LOOKBEHIND = 16  # characters of context examined before a name
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n]|[.!?][\"'”’)])[ \t\"'“‘(]*$")
+_AFTER_SUBJECT = re.compile(
+    r"(?:[ \t]*[,;:!?)]|['’]s\b| (?:and|or|had|has|have|is|was|were|will|would|can|could|did|does|said|says|"
+    r"asked|told|wrote|called|\w+ed)\b)"
+)
 # Prefixes after which a family name has an inner capital ("McDonald", "DeShawn", "VanDyke").
 _NAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|Fitz)(?=[A-Z])")
 _PART_SEPARATOR = re.compile(r"['’-]")
@@ -45,6 +50,18 @@ class _Word:
     text: str
 
 
+# A line that is only a name (a letter's or a signature's first line), after quote markers ("> ").
+_NAME_LINE = re.compile(r"(?m)^[ \t>?*-]*(?P<name>[^\W\d_][\w'’.-]*(?:[ \t][^\W\d_][\w'’.-]*){1,3})[ \t]*$")
+# Company suffixes: a line with one is a company, not a person ("Hornby Plc", "Morningstar Inc.").
+_COMPANY = re.compile(r"(?i)inc|ltd|plc|llc|llp|lp|corp|co|gmbh|ag|sa|nv|bv|ab|oy|as|spa|srl|company|group")
+
+
+def _union(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of both lists in text order, those of ``second`` only where they overlap none of ``first``."""
+    extra = [s for s in second if not any(s[0] < e and b < s[1] for b, e in first)]
+    return sorted(first + extra)
+
+
 class NameFinder:
     """Finds PERSON spans by gazetteer lookups; a few set lookups per capitalised word.
 
@@ -55,7 +72,10 @@ class NameFinder:
       is also a common word ("Will", "May") needs a known family name that is not one ("Will Smith");
     - a title or an introduction comes first ("Dr. Young", "my name is Zed"): a known name, or any
       capitalised word that is not a common word;
-    - a greeting or self-introduction comes first and a known given name follows ("Hi Jodi", "I'm Jodi").
+    - a greeting or self-introduction comes first and a capitalised word that is no common word follows
+      ("Hi Jodi", "Hi Szabina", "I'm Jodi");
+    - a known given name that is no common word stands alone ("Marius asked");
+    - a line holds nothing but a name (see ``_name_lines``).
 
     Words the gazetteer does not know never have inner capitals ("GitLab", "PyYAML"; "McDonald" is fine).
     The parts of a name are separated by blanks on one line. Words in ``allow`` (case-insensitive) are
@@ -80,7 +100,28 @@ class NameFinder:
                 continue
             spans.append((words[index].start, words[end].end))
             index = end + 1
+        return _union(spans, self._name_lines(text))
+
+    def _name_lines(self, text: str) -> list[tuple[int, int]]:
+        """Lines that hold only a name ("Tesmija Ziherl" above an address block).
+
+        Two to four capitalised words, none a common word or a company suffix, one of them a known name
+        unless the line is the text's first.
+        """
+        spans = []
+        for line in _NAME_LINE.finditer(text):
+            parts = [p.rstrip(".,") for p in line.group("name").split()]
+            names = [p for p in parts if len(p) > 1]
+            if len(names) < 2 or not all(self._line_word(p) for p in names):
+                continue
+            if line.start() == 0 or any(self._names.is_name(p) for p in names):
+                spans.append((line.start("name"), line.end("name")))
         return spans
+
+    def _line_word(self, word: str) -> bool:
+        if not self._capitalised(word) or not _plain(word) or _COMPANY.fullmatch(word):
+            return False
+        return self._names.is_name(word) or not self._names.is_common(word)
 
     def _name_at(self, text: str, words: list[_Word], index: int) -> int | None:
         """Index of the last word of a name starting at ``words[index]``, or None."""
@@ -98,7 +139,12 @@ class NameFinder:
                 return None
             tail = self._family_name(text, words, index, strict=False)
             return index if tail is None else tail
-        return index if context == "greeting" and first else None
+        if context != "greeting":
+            return index if first and self._names.is_first(word.text) and _alone_as_name(text, word) else None
+        if first or (len(word.text) > 1 and not self._names.is_common(word.text) and _plain(word.text)):
+            tail = self._family_name(text, words, index, strict=False)
+            return index if tail is None else tail
+        return None
 
     def _family_name(self, text: str, words: list[_Word], index: int, strict: bool) -> int | None:
         """Index of the last family-name word after the given name ``words[index]``, or None."""
@@ -137,6 +183,16 @@ class NameFinder:
         if not word[0].isupper() or word.casefold() in self._allow:
             return False
         return known or len(word) == 1 or not word.isupper()
+
+
+def _alone_as_name(text: str, word: _Word) -> bool:
+    """A lone given name: mid-sentence, or at a sentence start before what follows a subject ("Marius asked").
+
+    At a sentence start a given name may be an imperative verb ("Grant access", "Bill the client").
+    """
+    if not _SENTENCE_START.search(text, 0, word.start):
+        return True
+    return bool(_AFTER_SUBJECT.match(text, word.end))
 
 
 def _words(text: str) -> list[_Word]:

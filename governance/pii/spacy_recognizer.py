@@ -14,6 +14,14 @@ _POSSESSIVE = ("'s", "’s")
 # Words before a place or a thing rather than a person: "in Austin", "to Berlin", "the Will".
 _PLACE_CUES = frozenset({"in", "at", "to", "from", "near", "via", "into", "around", "across", "the", "of"})
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+# A PERSON span with digits, an @ or angle brackets is an NER slip (part of an address, a placeholder…).
+_NOT_A_NAME = re.compile(r"[\d@<>]")
+
+
+def _first_line_end(text: str, start: int, end: int) -> int:
+    """``end``, or the end of the span's first line when the NER ran a name on into the next line."""
+    newline = text.find("\n", start, end)
+    return end if newline < 0 else len(text[start:newline].rstrip()) + start
 
 
 class CheckedSpacyRecognizer(SpacyRecognizer):
@@ -22,7 +30,8 @@ class CheckedSpacyRecognizer(SpacyRecognizer):
     The small English model takes product names and capitalised words for people; a single word is kept as a
     name only when the gazetteer knows it as a given or family name, and a name that is also a common word or
     a place is dropped after "in", "to", "the"… ("in Austin"). Longer PERSON spans are kept, less a trailing
-    possessive "'s" (so they match the gazetteer's spans).
+    possessive "'s" (so they match the gazetteer's spans), cut at the end of their first line, and dropped
+    when they hold a digit, an @ or angle brackets.
     """
 
     def __init__(self, gazetteer: NameGazetteer, supported_entities: list[str]) -> None:
@@ -35,12 +44,18 @@ class CheckedSpacyRecognizer(SpacyRecognizer):
         """The NER's results for ``entities``; PERSON results lose a possessive "'s" and must be plausible names."""
         results = super().analyze(text, entities, nlp_artifacts)
         for result in results:
-            if result.entity_type == "PERSON" and text.endswith(_POSSESSIVE, result.start, result.end):
+            if result.entity_type != "PERSON":
+                continue
+            result.end = _first_line_end(text, result.start, result.end)
+            if text.endswith(_POSSESSIVE, result.start, result.end):
                 result.end -= 2
         return [result for result in results if result.entity_type != "PERSON" or self._plausible(text, result)]
 
     def _plausible(self, text: str, result: RecognizerResult) -> bool:
-        words = text[result.start : result.end].split()
+        value = text[result.start : result.end]
+        if _NOT_A_NAME.search(value):
+            return False  # before Presidio's de-duplication, so a gazetteer name inside it survives
+        words = value.split()
         if len(words) != 1:
             return True
         word = words[0].strip(".,;:!?\"'()[]")
