@@ -19,7 +19,7 @@ from agents.answer import Answer, Citation
 from agents.answering import OnToken, Outcome, Responder, elapsed_ms
 from agents.config import AgentSettings, RetrievalSettings
 from agents.embeddings import SentenceTransformerEmbeddings
-from agents.grounding import extract, supporting
+from agents.grounding import answers_question, extract, supporting
 from agents.retrieval.hybrid import HybridSearch
 from agents.retrieval.rerank import Reranker
 from agents.retrieval.retriever import StewardRetriever
@@ -189,8 +189,15 @@ class AnswerAgent:
 
     def facts(self, retrieval: Retrieval) -> list[tuple[int, str]]:
         """The retrieved sentences most relevant to the question, numbered by their passage."""
-        question = self._embedder.embed_array([self.search_query(retrieval.question, retrieval.history)])[0]
-        return extract(question, retrieval.documents, self._embedder.embed_array, self._agent_settings.facts)
+        asked = self.search_query(retrieval.question, retrieval.history)
+        vector = self._embedder.embed_array([asked])[0]
+        return extract(
+            vector,
+            retrieval.documents,
+            self._embedder.embed_array,
+            self._agent_settings.facts,
+            question=retrieval.question,
+        )
 
     def generate(self, retrieval: Retrieval, restricted: bool = False) -> Answer:
         """Answer from the retrieved context (routed, checked, escalated), quote it, or abstain.
@@ -248,8 +255,10 @@ class AnswerAgent:
         grounded = c is not None and c.score >= self._agent_settings.min_groundedness
         if c is not None and (grounded or self._agent_settings.fallback == "none"):
             text, mode = c.text, "generated"
-        else:
+        elif answers_question(retrieval.question, [sentence for _, sentence in facts]):
             text, mode = quote(facts), "extractive"
+        else:
+            return self._unanswered(retrieval, outcome, ms)
         shown = list(c.documents) if c is not None and c.documents else retrieval.documents
         return Answer(
             text=text,
@@ -263,6 +272,22 @@ class AnswerAgent:
             latency_ms={"generate": ms},
             usage=c.usage if c else {},
             facts=tuple(sentence for _, sentence in facts),
+        )
+
+    def _unanswered(self, retrieval: Retrieval, outcome: Outcome, ms: float) -> Answer:
+        """No grounded model answer and no passage that answers the question: say so, naming the nearest sources."""
+        c = outcome.completion
+        return Answer(
+            text=abstention(retrieval),
+            citations=[],
+            model=c.model if c else self.model_label,
+            abstained=True,
+            mode="abstained",
+            groundedness=c.score if c else None,
+            route_reason=f"{outcome.reason}; abstained: no passage answers the question",
+            cost_usd=self._responder.cost(c) if c else 0.0,
+            latency_ms={"generate": ms},
+            usage=c.usage if c else {},
         )
 
     def as_runnable(self, scope: Scope) -> Runnable[str, Answer]:

@@ -14,11 +14,20 @@ import re
 import numpy as np
 from langchain_core.documents import Document
 
+from agents.extractive import holds, polarity_clash, question_kind, quotable, range_fit
+from agents.ingestion.structure import restructure
+
 _TERM = re.compile(r"[a-z0-9]+(?:[.,:/-][a-z0-9]+)*")
 _NUMBER = re.compile(r"\d")
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 RELATIVE_KEEP = 0.85
+KIND_BONUS = 0.08  # a sentence holding the kind of fact asked for ("how much": an amount...)
+RANGE_FIT = 0.12  # the question's number falls in the range a sentence (a table row) states
+RANGE_MISS = 0.06
+FAQ_MATCH = 0.85  # word-pair overlap at which a FAQ heading asks the user's question
+NEGATION = 0.15  # an open question that is not negated is rarely answered by a negated sentence
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|no|mr|mrs|ms|dr|st|fig|sec)\.$", re.IGNORECASE)
 _STOPWORD_TEXT = (
     "the and for you your are can not but with that this from have has had was were will would should "
     "could may might must our their they them there here what when where which who whom how why all "
@@ -66,21 +75,94 @@ def groundedness(answer: str, contexts: list[str]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
+def _split(text: str) -> list[str]:
+    """Sentence split that does not cut after "e.g.", "etc." and the like."""
+    pieces: list[str] = []
+    for piece in _SENTENCE.split(text):
+        if pieces and _ABBREVIATION.search(pieces[-1]) and "\n" not in pieces[-1][-2:]:
+            pieces[-1] = f"{pieces[-1]} {piece}"
+        else:
+            pieces.append(piece)
+    return pieces
+
+
 def sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, stripped of Markdown bullets and emphasis."""
-    parts = (p.strip().strip("-*#|> ").replace("**", "") for p in _SENTENCE.split(text))
+    """Sentences and list items of a passage, stripped of Markdown bullets and emphasis.
+
+    The passage is restructured first (hard wraps undone, any raw Markdown table turned into sentences),
+    so a sentence is never cut where its source wrapped a line.
+    """
+    parts = (p.strip().strip("-*#> ").replace("**", "") for p in _split(restructure(text)))
     return [p for p in parts if len(p.split()) >= 4]
 
 
+def _candidates(documents: list[Document]) -> list[tuple[int, str]]:
+    """Every quotable sentence of the passages, as ``(context number, sentence)``."""
+    found = []
+    for n, doc in enumerate(documents, start=1):
+        parts = sentences(doc.page_content)
+        found += [(n, s) for i, s in enumerate(parts) if quotable(s, last=i == len(parts) - 1)]
+    return found
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return set(zip(words, words[1:], strict=False))
+
+
+def faq_match(question: str, heading: str) -> bool:
+    """A question heading (a FAQ entry) asking what the user asked, word order included.
+
+    Embeddings cannot tell "a string to a number" from "a number to a string"; word pairs can.
+    """
+    asked, entry = _bigrams(question), _bigrams(heading)
+    return heading.rstrip().endswith("?") and bool(asked) and len(asked & entry) / len(asked | entry) >= FAQ_MATCH
+
+
+def _answer_sections(question: str, documents: list[Document]) -> set[int]:
+    """Context numbers of passages under a FAQ heading that matches the question (empty: none does)."""
+    leaves = ((n, str(d.metadata.get("heading_path") or "").split(" > ")[-1]) for n, d in enumerate(documents, 1))
+    return {n for n, leaf in leaves if faq_match(question, leaf)}
+
+
+def _score(question: str, sentence: str, similarity: float) -> float:
+    kind = question_kind(question)
+    bonus = KIND_BONUS if kind is not None and holds(kind, sentence) else 0.0
+    fit = range_fit(question, sentence)
+    clash = NEGATION if polarity_clash(question, sentence) else 0.0
+    return similarity + bonus - clash + (RANGE_FIT if fit > 0 else -RANGE_MISS if fit < 0 else 0.0)
+
+
 def extract(
-    question_vector: np.ndarray, documents: list[Document], vectors_for: object, max_sentences: int = 2
+    question_vector: np.ndarray,
+    documents: list[Document],
+    vectors_for: object,
+    max_sentences: int = 2,
+    question: str = "",
 ) -> list[tuple[int, str]]:
-    """The passages' sentences most similar to the question, as ``(context number, sentence)``."""
-    candidates = [(n, s) for n, doc in enumerate(documents, start=1) for s in sentences(doc.page_content)]
+    """The passages' whole sentences that best answer the question, as ``(context number, sentence)``.
+
+    Similarity to the question, plus a bonus for holding the kind of fact asked for and for a stated range
+    the question's number falls in. Questions, lead-ins, table rows and fragments are never picked. When a
+    FAQ heading asks the question itself, the answer is looked for under that heading only.
+    """
+    candidates = _candidates(documents)
+    if sections := _answer_sections(question, documents):
+        candidates = [c for c in candidates if c[0] in sections] or candidates
     if not candidates:
         return []
     similarity = np.asarray(vectors_for([s for _, s in candidates])) @ question_vector  # type: ignore[operator]
-    order = [int(i) for i in np.argsort(-similarity)[:max_sentences]]
+    scores = np.array([_score(question, s, float(sim)) for (_, s), sim in zip(candidates, similarity, strict=True)])
+    order = [int(i) for i in np.argsort(-scores)[:max_sentences]]
     # Quote a second sentence only when it is nearly as relevant as the best one.
-    kept = [i for i in order if similarity[i] >= RELATIVE_KEEP * similarity[order[0]]]
+    kept = [i for i in order if scores[i] >= RELATIVE_KEEP * scores[order[0]]]
     return [candidates[i] for i in sorted(kept)]
+
+
+def answers_question(question: str, facts: list[str]) -> bool:
+    """Whether any of ``facts`` could answer ``question``: there is one, and it holds the kind of fact asked.
+
+    A "how do I" question is not held to its kind here: a step may be phrased in many ways.
+    """
+    kind = question_kind(question)
+    return any(holds(None if kind == "procedure" else kind, fact) for fact in facts)

@@ -1,8 +1,12 @@
-"""Heading-aware, token-aware chunking.
+"""Heading-aware, structure-aware, token-aware chunking.
 
-Markdown is split on headings with LangChain's ``MarkdownHeaderTextSplitter`` so every chunk knows its
-heading path; long sections are then split by token count with the embedding model's own tokenizer
-(``RecursiveCharacterTextSplitter.from_huggingface_tokenizer``), so no chunk is silently truncated.
+Markdown is split on its headings (ATX ``#`` to ``####`` and setext underlines, never inside a code fence)
+so every chunk knows its heading path. LangChain's ``MarkdownHeaderTextSplitter`` is not used because
+it drops blank lines, and with them the difference between a paragraph break and a hard wrap. Section
+bodies then go through ``structure.restructure`` (tables as sentences, list items with their lead-in,
+paragraphs unwrapped) and long sections are split by token count with the embedding model's own
+tokenizer (``RecursiveCharacterTextSplitter.from_huggingface_tokenizer``), so no chunk is silently
+truncated and a code block that fits in a chunk is never split.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-_HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+from agents.ingestion.structure import CODE_BLANK, restructure
+
 _WS = re.compile(r"\s+")
+_ATX = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(=+|-+)\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -55,13 +63,41 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
+def _markdown_heading(lines: list[str], i: int) -> tuple[int, str, int] | None:
+    """``(level, title, lines used)`` for an ATX or setext heading at line ``i``."""
+    if match := _ATX.match(lines[i]):
+        return len(match.group(1)), match.group(2).strip(), 1
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    starts = i == 0 or not lines[i - 1].strip()
+    if starts and lines[i].strip() and not lines[i].lstrip().startswith(("|", "-", "*", ">")) and _SETEXT.match(nxt):
+        return (1 if nxt.startswith("=") else 2), lines[i].strip(), 2
+    return None
+
+
+def _markdown_blocks(markdown: str) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Heading paths with the body lines under each, in order (headings in code fences are text)."""
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[tuple[str, ...], list[str]]] = [((), [])]
+    lines, fenced, i = markdown.replace("\r\n", "\n").split("\n"), False, 0
+    while i < len(lines):
+        fenced = fenced != bool(_FENCE.match(lines[i]))
+        found = None if fenced else _markdown_heading(lines, i)
+        if found is None:
+            out[-1][1].append(lines[i])
+            i += 1
+            continue
+        level, title, used = found
+        stack = [h for h in stack if h[0] < level] + [(level, title)]
+        out.append((tuple(t for _, t in stack), []))
+        i += used
+    return out
+
+
 def markdown_sections(markdown: str) -> list[Section]:
-    """Split Markdown on headings (h1–h4), keeping each section's heading path."""
-    splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
+    """Split Markdown on headings (h1–h4), keeping each section's heading path; bodies restructured."""
     sections = []
-    for doc in splitter.split_text(markdown):
-        headings = tuple(doc.metadata[key] for _, key in _HEADERS if key in doc.metadata)
-        text = doc.page_content.replace("  \n", "\n").strip()
+    for headings, body in _markdown_blocks(markdown):
+        text = restructure("\n".join(body).replace("  \n", "\n"), headings[-1] if headings else "").strip()
         if text:
             sections.append(Section(headings=headings, text=text))
     return sections
@@ -99,8 +135,8 @@ class Chunker:
         drafts: list[ChunkDraft] = []
         for section in sections:
             path = " > ".join(section.headings)
-            for piece in self._splitter.split_text(section.text):
-                piece = piece.strip()
+            for split in self._splitter.split_text(section.text):
+                piece = "\n".join("" if line == CODE_BLANK else line for line in split.split("\n")).strip()
                 if not piece:
                     continue
                 drafts.append(

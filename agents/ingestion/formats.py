@@ -20,6 +20,7 @@ from pypdf import PasswordType, PdfReader
 
 from agents.ingestion.chunking import Section
 from agents.ingestion.errors import SkipFile
+from agents.ingestion.structure import soft_unwrap, table_sentences
 
 Block = tuple[int | None, str, str | None]  # (heading level or None for body text, text, anchor id)
 
@@ -92,7 +93,7 @@ def _read_pdf(data: bytes) -> tuple[str | None, list[Section]]:
     headings = _page_headings(reader)
     sections = []
     for number, page in enumerate(reader.pages, start=1):
-        text = "\n".join(line.rstrip() for line in (page.extract_text() or "").splitlines()).strip()
+        text = soft_unwrap("\n".join(line.rstrip() for line in (page.extract_text() or "").splitlines()).strip())
         if text:
             sections.append(Section(headings=headings[number - 1], text=text, page=number))
     if not sections:
@@ -194,14 +195,14 @@ def _docx_blocks(document: Any) -> Iterator[Block]:
 
 
 def _table_text(table: Table) -> str:
-    """One line per row, cells joined with `` | ``; merged cells (repeated by python-docx) appear once."""
+    """One sentence per row naming the first row's headers; merged cells (repeated by python-docx) appear once."""
     rows = []
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
             text = " ".join(cell.text.split())
-            if text and (not cells or cells[-1] != text):
+            if not cells or cells[-1] != text:
                 cells.append(text)
-        if cells:
-            rows.append(" | ".join(cells))
-    return "\n".join(rows)
+        if any(cells):
+            rows.append(cells)
+    return "\n".join(table_sentences(rows))

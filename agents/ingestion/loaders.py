@@ -14,15 +14,26 @@ from pathlib import Path, PurePosixPath
 
 from bs4 import BeautifulSoup, Tag
 
-from agents.ingestion.chunking import Section, markdown_sections, markdown_title, plain_sections
+from agents.ingestion.chunking import Section, markdown_sections, markdown_title
 from agents.ingestion.formats import Block, SkipFile, docx_document, pdf_document, sections_from_blocks
+from agents.ingestion.plaintext import text_sections, text_title
 from agents.ingestion.sources import RawSource
+from agents.ingestion.structure import CODE_BLANK, table_sentences
 from agents.ingestion.urls import DOCX_TYPE
 
-__all__ = ["LoadedDocument", "SkipFile", "discover", "html_to_markdown", "load_file", "parse"]
+__all__ = [
+    "PARSER_VERSION",
+    "LoadedDocument",
+    "SkipFile",
+    "discover",
+    "html_to_markdown",
+    "load_file",
+    "parse",
+    "source_hash",
+]
 
 MARKDOWN = {".md", ".markdown"}
-TEXT = {".txt", ".text"}
+TEXT = {".txt", ".text", ".rst"}
 HTML = {".html", ".htm"}
 PDF = {".pdf"}
 DOCX = {".docx"}
@@ -38,14 +49,19 @@ _KIND_BY_SUFFIX = {
 _KIND_BY_TYPE = {
     "text/markdown": "markdown",
     "text/plain": "text",
+    "text/x-rst": "text",
     "text/html": "html",
     "application/pdf": "pdf",
     DOCX_TYPE: "docx",
 }
 
+# Part of every document's content hash: bump it when parsing or chunking changes what a source becomes,
+# so the next ingest or re-index re-chunks sources whose bytes did not change (they are otherwise skipped).
+PARSER_VERSION = "2"
+
 _BOILERPLATE = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg"]
 _HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
-_BLOCK_TAGS = ["h1", "h2", "h3", "h4", "p", "li", "pre", "blockquote", "td", "th", "dt", "dd"]
+_BLOCK_TAGS = ["h1", "h2", "h3", "h4", "p", "li", "pre", "blockquote", "table", "dl", "td", "th", "dt", "dd"]
 
 
 @dataclass(frozen=True)
@@ -97,14 +113,51 @@ def _html_blocks(html: str) -> tuple[str | None, list[Block]]:
         tag.decompose()
     body = soup.find("main") or soup.find("article") or soup.body or soup
     blocks: list[Block] = []
+    lead = ""
     for element in body.find_all(_BLOCK_TAGS):
         if element.find_parent(_BLOCK_TAGS):
             continue  # nested block: its text is already part of the parent
-        text = element.get_text(" ", strip=True)
+        text = _block_text(element, lead)
         if text:
             level = _HEADING_TAGS.get(element.name)
             blocks.append((level, text, _anchor(element) if level else None))
+            lead = text if element.name == "li" and lead else (_lead_in(text) if text.endswith(":") else "")
     return title, blocks
+
+
+def _lead_in(text: str) -> str:
+    return text.rstrip(":").rsplit(". ", 1)[-1].strip()
+
+
+def _block_text(element: Tag, lead: str) -> str:
+    """A block's text: tables as a sentence per row, definitions as "term: definition", code verbatim.
+
+    A list item is prefixed with its lead-in, the paragraph (ending with ":") before its list.
+    """
+    if element.name == "table":
+        rows = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])] for tr in element.find_all("tr")]
+        return "\n".join(table_sentences([r for r in rows if any(r)]))
+    if element.name == "dl":
+        return "\n".join(_definitions(element))
+    if element.name == "pre":
+        code = element.get_text().strip("\n")
+        return "\n".join(line if line.strip() else CODE_BLANK for line in code.split("\n"))
+    text = element.get_text(" ", strip=True)
+    if element.name == "li" and lead and text:
+        return f"{lead.split(': ', 1)[0]}: {text}"
+    return text
+
+
+def _definitions(dl: Tag) -> list[str]:
+    items: list[str] = []
+    term = ""
+    for child in dl.find_all(["dt", "dd"]):
+        text = child.get_text(" ", strip=True)
+        if child.name == "dt":
+            term = text
+        elif text:
+            items.append(f"{term}: {text}" if term else text)
+    return items
 
 
 def _anchor(heading: Tag) -> str | None:
@@ -129,7 +182,9 @@ def _markdown(data: bytes) -> tuple[str | None, list[Section]]:
 
 
 def _text(data: bytes) -> tuple[str | None, list[Section]]:
-    return None, plain_sections(_decode(data))
+    """Plain text, reST, man pages, e-mail: headings found and hard wraps undone."""
+    text = _decode(data)
+    return text_title(text), text_sections(text)
 
 
 def _html(data: bytes) -> tuple[str | None, list[Section]]:
@@ -173,11 +228,16 @@ def parse(raw: RawSource) -> LoadedDocument:
         source=raw.origin,
         title=title or PurePosixPath(raw.name).stem.replace("-", " ").replace("_", " ").capitalize(),
         sections=sections,
-        content_hash=hashlib.sha256(raw.data).hexdigest(),
+        content_hash=source_hash(raw.data),
         size_bytes=len(raw.data),
         mtime=raw.mtime or datetime.now(UTC),
         etag=raw.etag,
     )
+
+
+def source_hash(data: bytes) -> str:
+    """The version key of a source: its bytes and the parser version (see ``PARSER_VERSION``)."""
+    return hashlib.sha256(data + f"\x00steward-parser:{PARSER_VERSION}".encode()).hexdigest()
 
 
 def load_file(path: Path, max_bytes: int) -> LoadedDocument:
