@@ -64,6 +64,8 @@ class ByteCodecDecoder:
         found: list[Revealed] = []
         for match in self._pattern.finditer(text):
             run = match.group(0).strip("\r\n\t")
+            if len(run) < MIN_SCORED and not (self._distinctive or self._shaped(run)):
+                continue  # an ordinary short word: ``_keep`` would drop whatever it decodes to
             decoded = self._try(run)
             if decoded is not None and self._keep(run, decoded):
                 found.append(Revealed(self.name, decoded))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from governance.moderation.ngram_model import NgramLogisticModel
@@ -20,6 +21,7 @@ class EnglishScore:
     def __init__(self, model: NgramLogisticModel) -> None:
         top = float(model.idf.max())
         self._words = frozenset(term[1:] for term in model.vocabulary if term.startswith("\t") and term[1:].isalpha())
+        self._cached = functools.lru_cache(maxsize=512)(self._score)
         self._weights = {
             term: top - float(model.idf[index])
             for term, index in model.vocabulary.items()
@@ -27,7 +29,10 @@ class EnglishScore:
         }
 
     def __call__(self, text: str) -> float:
-        """The score of ``text``; 0.0 when it has no letters."""
+        """The score of ``text``; 0.0 when it has no letters (the last few hundred texts are cached)."""
+        return self._cached(text)
+
+    def _score(self, text: str) -> float:
         words = _LETTERS.findall(text.lower())
         if not words:
             return 0.0
