@@ -17,7 +17,9 @@ class RedactingProcessor:
     """Applies ``Redactor.scrub`` to every string in the event dict, recursing into dicts, lists and tuples.
 
     Put it after ``format_exc_info``/``StackInfoRenderer`` (so tracebacks are strings by then) and before the
-    renderer. Keys are kept; long integers are scrubbed as their decimal text.
+    renderer. Keys are kept; long integers are scrubbed as their decimal text, except that an integer is never
+    taken for a phone number (timestamps, byte counts and ids are integers; people write phone numbers).
+    Platform ids (Slack ``U0123ABCD``, Discord snowflakes) and loopback addresses are never redacted.
     """
 
     def __init__(self, redactor: Redactor) -> None:
@@ -37,7 +39,7 @@ class RedactingProcessor:
         if isinstance(value, int) and abs(value) >= 10 ** (_MIN_NUMERIC_DIGITS - 1):
             text = str(value)
             scrubbed = self._redactor.scrub(text)
-            return value if scrubbed == text else scrubbed
+            return value if scrubbed in (text, "<PHONE_NUMBER>") else scrubbed
         if depth >= _MAX_DEPTH:
             return value
         if isinstance(value, dict):

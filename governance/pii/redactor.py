@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 
 from governance.pii.detector import Detector
@@ -17,7 +18,8 @@ class Redactor:
     """Replaces PII with placeholders; built by ``make_redactor`` from ``PIISettings``.
 
     ``detector`` serves ``redact`` (with NER in ``presidio`` mode); ``scrubber`` serves ``scrub`` and must be
-    fast (patterns only). Spans whose text is in ``allow`` (case-insensitive) are kept. ``vault`` is set only
+    fast (patterns only). Spans whose text is in ``allow`` (case-insensitive) are kept, and so are loopback
+    addresses (``127.0.0.1``, ``::1``). ``vault`` is set only
     when the vault is enabled, and ``restore`` needs it.
     """
 
@@ -66,7 +68,18 @@ class Redactor:
         return PLACEHOLDER.sub(lambda m: pseudonyms.value(m.group(0)) or m.group(0), text)
 
     def _select(self, text: str, detector: Detector) -> list[PIIEntity]:
-        candidates = detector.detect(text)
+        candidates = [e for e in detector.detect(text) if not _loopback(e, text)]
         if self._allow:
             candidates = [e for e in candidates if text[e.start : e.end].strip().casefold() not in self._allow]
         return select(text, candidates)
+
+
+def _loopback(entity: PIIEntity, text: str) -> bool:
+    """An IP address of the machine itself (127.0.0.0/8, ::1) or the unspecified one: no one's data."""
+    if entity.kind != "IP_ADDRESS":
+        return False
+    try:
+        address = ipaddress.ip_address(text[entity.start : entity.end].strip("[]"))
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
