@@ -33,6 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--peer", action="store_true", help="also run the whole-passages peer on every set")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite the section in {DOC_FILE.name}")
     parser.add_argument("--answers", type=Path, help="also write every answer to this JSONL file")
+    parser.add_argument(
+        "--threads", type=int, help="torch threads for the local model (default: the setting; 1 is faster under load)"
+    )
     return parser.parse_args(argv)
 
 
@@ -56,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run, print the tables, and rewrite the section of ``docs/benchmarks.md``."""
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="steward-corpora-", ignore_cleanup_errors=True) as tmp:
-        steward = Steward.open(harness.bench_settings(Path(tmp)))
+        settings = harness.bench_settings(Path(tmp))
+        if args.threads:
+            settings = settings.model_copy(update={"llm": settings.llm.model_copy(update={"threads": args.threads})})
+        steward = Steward.open(settings)
         try:
             harness.warm_up_model(steward)
             run = measure(steward, args.peer)
@@ -66,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.answers:
         write_answers(run, args.answers)
     if not args.no_write:
-        command = COMMAND + (" --peer" if args.peer else "")
+        command = COMMAND + (" --peer" if args.peer else "") + (f" --threads {args.threads}" if args.threads else "")
         DOC_FILE.write_text(
             report.replace_section(DOC_FILE.read_text(encoding="utf-8"), report.section(run, command)), encoding="utf-8"
         )
