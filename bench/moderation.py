@@ -149,10 +149,6 @@ def run_moderation_bench() -> dict[str, Any]:
     return result
 
 
-if __name__ == "__main__":
-    print(json.dumps(run_moderation_bench(), indent=2))
-
-
 INJECTION_HEADING = "## Prompt injection and encoded attacks"
 
 
@@ -242,4 +238,46 @@ def injection_markdown(r: dict[str, Any]) -> list[str]:
         "mostly role-play set-ups with no override instruction.",
         "",
     ]
+    run = r.get("run")
+    if run:
+        lines[1:1] = [
+            "",
+            f"Command: `{run['command']}`. Date: {run['date']}. Load average (1/5/15 min) at start {run['load']}.",
+        ]
     return lines
+
+
+def write_section(doc: Path, section: list[str]) -> None:
+    """Replace (or append) the injection section of ``doc``, leaving every other section as it is."""
+    text = doc.read_text(encoding="utf-8") if doc.is_file() else ""
+    start = text.find(INJECTION_HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(section)
+    else:
+        following = text.find("\n## ", start + len(INJECTION_HEADING))
+        rest = text[following + 1 :] if following >= 0 else ""
+        text = text[:start] + "\n".join(section) + ("\n" + rest if rest else "")
+    doc.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the results as JSON; ``--write`` also rewrites the injection section of the governance doc."""
+    import argparse
+
+    from bench import machine
+    from bench.governance import GOV_DOC
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"rewrite the injection section of {GOV_DOC.name}")
+    args = parser.parse_args(argv)
+    date, load = machine.date_utc(), " / ".join(f"{x:.2f}" for x in machine.load_average())
+    result = run_moderation_bench()
+    result["run"] = {"command": ".venv/bin/python -m bench.moderation --write", "date": date, "load": load}
+    print(json.dumps(result, indent=2))
+    if args.write:
+        write_section(GOV_DOC, injection_markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -61,3 +61,20 @@ def test_handbook_questions_are_rarely_blocked(chain: ModerationChain) -> None:
     questions = [json.loads(line)["question"] for line in lines]
     falsely = [q for q in questions if blocked(chain, q)]
     assert len(falsely) / len(questions) <= 0.02, falsely
+
+
+def test_bench_rewrites_only_the_injection_section(tmp_path: Path) -> None:
+    from bench.moderation import INJECTION_HEADING, write_section
+
+    doc = tmp_path / "benchmarks-governance.md"
+    doc.write_text(
+        f"# Gov\n\n## PII\n\npii figures\n\n{INJECTION_HEADING}\n\nold\n\n### sub\n\nold too\n\n## Later\n\nkept\n"
+    )
+    write_section(doc, [INJECTION_HEADING, "", "new figures", ""])
+    text = doc.read_text()
+    assert "pii figures" in text and "kept" in text and "new figures" in text
+    assert "old" not in text and text.index("## PII") < text.index(INJECTION_HEADING) < text.index("## Later")
+    plain = tmp_path / "plain.md"
+    plain.write_text("# Gov\n\n## PII\n\npii figures\n")
+    write_section(plain, [INJECTION_HEADING, "", "appended"])
+    assert plain.read_text().endswith(f"pii figures\n\n{INJECTION_HEADING}\n\nappended\n")
