@@ -24,6 +24,8 @@ from bench import machine
 from bench.dataset import DOC_FILE
 from bench.moderation import injection_markdown, run_moderation_bench
 from bench.pii import run_pii_bench, synthetic_messages
+from bench.pii_eval import run_all
+from bench.pii_report import pii_markdown
 from bench.stats import percentile, ratio
 from bot.container import Steward
 from bot.settings import CoreSettings, Settings
@@ -121,7 +123,7 @@ def run(n: int = 400) -> dict[str, Any]:
             ours, peer = _time(_ours(app), messages), _time(_peer(app), messages)
         finally:
             app.close()
-    return {"n": len(messages), "ours": ours, "peer": peer, "pii": run_pii_bench(300)}
+    return {"n": len(messages), "ours": ours, "peer": peer, "pii": run_pii_bench(300), "pii_sets": run_all()}
 
 
 def _ms(value: float) -> str:
@@ -155,29 +157,7 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
         for name, (p50, p95) in r[side]["steps"].items():
             lines.append(f"| {label} | {name} | {_ms(p50)} | {_ms(p95)} |")
         lines.append(f"| {label} | **total** | **{_ms(r[side]['total'][0])}** | **{_ms(r[side]['total'][1])}** |")
-    pii = r["pii"]
-    lines += [
-        "",
-        "## PII detection on synthetic messages",
-        "",
-        f"{pii['n']} Faker-templated messages with known spans (`bench/pii.py`). Latency per message: ours p50 "
-        f"{_ms(pii['ours']['p50_ms'])} / p95 {_ms(pii['ours']['p95_ms'])}; Presidio defaults p50 "
-        f"{_ms(pii['presidio_default']['p50_ms'])} / p95 {_ms(pii['presidio_default']['p95_ms'])}.",
-        "",
-        "| Entity | ours recall | ours precision | Presidio recall | Presidio precision |",
-        "|---|---|---|---|---|",
-    ]
-    for kind, recall in pii["ours"]["recall"].items():
-        lines.append(
-            f"| {kind} | {recall:.3f} | {pii['ours']['precision'][kind]:.3f} | "
-            f"{pii['presidio_default']['recall'][kind]:.3f} | {pii['presidio_default']['precision'][kind]:.3f} |"
-        )
-    lines += [
-        "",
-        "These figures are optimistic: the same templates and Faker locales built the recognizers' test set. "
-        "Injection-detection figures are in the next section.",
-        "",
-    ]
+    lines += pii_markdown(r["pii"], r.get("pii_sets"))
     lines += injection_markdown(r["moderation"]) if "moderation" in r else []
     return "\n".join(lines)
 

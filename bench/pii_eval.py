@@ -10,6 +10,7 @@ false addresses, as they would be redacted). Run ``python -m bench.pii_eval [dev
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -41,6 +42,7 @@ def peer_detector() -> Detect:
     """Presidio's defaults (same spaCy model), LOCATION renamed STREET_ADDRESS."""
     from governance.pii import PIISettings
 
+    logging.getLogger("tldextract").setLevel(logging.CRITICAL)  # Presidio's e-mail check tries to go online
     presidio = _presidio_default(PIISettings().spacy_model)
     return lambda text: [(_PEER_KIND.get(k, k), s, e) for k, s, e in presidio(text)]
 
