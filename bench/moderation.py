@@ -230,6 +230,10 @@ def injection_markdown(r: dict[str, Any]) -> list[str]:
             if isinstance(v, dict)
         ),
         "",
+        "The decoding layer is part of the governance chain's moderation step, whose p95 against the 15 ms "
+        "goal is measured at the top of this file (`python -m bench --governance`); p95 moves by several ms "
+        "with the machine's load, so compare rows within one run.",
+        "",
         "Limits: promptinject has only five attack phrasings, and they are on both splits (its base tasks are "
         "not), so its figure measures the signatures more than generalisation. The encoding prompts that garak "
         "leaves off (leetspeak, MIME, quoted-printable) mostly carry their payload in plain or near-plain text: "
