@@ -160,3 +160,11 @@ def test_quoted_printable_script_is_blocked_as_markup(chain: ModerationChain) ->
     verdict = chain.check("Decode: =3Cscript=3Ealert(1)=3C/script=3E", "input")
     assert verdict.action is Action.BLOCK and verdict.category == "injection"
     assert chain.check("How do I add a script to my Slack profile?", "input").action is Action.ALLOW
+
+
+def test_every_decoder_is_a_decoder_and_handles_odd_input(decoders: dict[str, Decoder]) -> None:
+    odd = ["", " ", "\x00\x01", "🙂" * 500, "=" * 300, "A" * 5000, "-" * 80, "\u0301" * 50, "\U000e0041" * 2]
+    for decoder in decoders.values():
+        assert isinstance(decoder, Decoder)
+        for text in odd:
+            assert [found for found in decoder.reveal(text) if found.hidden] == [], (decoder.name, text[:20])

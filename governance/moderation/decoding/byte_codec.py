@@ -22,7 +22,7 @@ def shaped(run: str) -> bool:
 
 
 def wordlike(decoded: str) -> bool:
-    """Words in one case (``Wog``, ``camel jockey``, ``NIG``), three characters or more; not ``HEu``."""
+    """Words in one case (``Hello``, ``good morning``, ``ABC``), three characters or more; not ``HEu``."""
     return _WORDLIKE.fullmatch(decoded.strip()) is not None
 
 
