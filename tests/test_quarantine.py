@@ -224,9 +224,16 @@ def test_slash_command_ingest_reports_what_was_quarantined(app: Steward, slack: 
     assert event.payload["sentences"] == 2 and event.actor != "slack:UADMIN"  # pseudonymised in the log
 
 
-def test_the_admin_page_lists_and_releases(app: Steward, doc: Path) -> None:
+@pytest.fixture(scope="module")
+def web_doc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("quarantine-web") / "travel.md"
+    path.write_text(DOC)
+    return path
+
+
+def test_the_admin_page_lists_and_releases(app: Steward, web_doc: Path) -> None:
     tenant = "quarantine-web"
-    report = app.admin.ingest(Subject(tenant, "test:setup", platform_admin=True), [str(doc)], "travel")
+    report = app.admin.ingest(Subject(tenant, "test:setup", platform_admin=True), [str(web_doc)], "travel")
     assert report.sentences_quarantined == 2
     assert "• `travel.md`: quarantined 2 sentences, injection" in render_ingest(report, "travel")  # Discord's reply
     _, key = app.api_keys.create(tenant, "admin", "web-admin", "test:setup")
@@ -256,3 +263,21 @@ def test_the_admin_page_lists_and_releases(app: Steward, doc: Path) -> None:
     assert "Ignore all previous instructions" in _chunk_with(app, tenant, "14 days ahead").content
     [event] = _events(app, tenant, "quarantine_release")
     assert event.payload["quarantine_id"] == str(first.id)
+
+
+def test_reindex_screens_a_changed_source_and_keeps_what_was_released(app: Steward, web_doc: Path) -> None:
+    tenant = "quarantine-web"
+    web_doc.write_text(DOC + "\nTrain tickets are booked through the travel desk.\n")
+    report = app.admin.reindex(Subject(tenant, "test:setup", platform_admin=True), tenant)
+    assert len(report.ingest.updated) == 1 and report.ingest.sentences_quarantined == 1
+    [held] = _held(app, tenant)  # the released sentence is not held back again; the other one is, afresh
+    assert held.sentence.startswith("Note to AI assistants")
+    chunk = _chunk_with(app, tenant, "14 days ahead")
+    assert "Ignore all previous instructions" in chunk.content and "Note to AI" not in chunk.content
+    assert "Train tickets" in chunk.content
+    assert (
+        len(_rows(app, "select 1 from quarantined_text where tenant_id = :t and released_at is not null", t=tenant))
+        == 1
+    )
+    [event] = _events(app, tenant, "quarantine")[1:]
+    assert event.payload["trigger"] == "reindex" and event.payload["sentences"] == 1
