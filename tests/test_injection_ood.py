@@ -7,13 +7,17 @@ itself, with at most 2% of the handbook's questions falsely blocked.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bench import garak_set
+from bot.container import Steward
+from bot.pipeline.message import IncomingMessage
 from governance.moderation import Action, ModerationChain, ModerationSettings, make_moderator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +82,25 @@ def test_bench_rewrites_only_the_injection_section(tmp_path: Path) -> None:
     plain.write_text("# Gov\n\n## PII\n\npii figures\n")
     write_section(plain, [INJECTION_HEADING, "", "appended"])
     assert plain.read_text().endswith(f"pii figures\n\n{INJECTION_HEADING}\n\nappended\n")
+
+
+def test_the_pipeline_blocks_encoded_garak_prompts_and_audits_them(steward: Steward) -> None:
+    """Through the real pipeline and database: blocked before retrieval, audited as obfuscation, no answer."""
+    probes = {"InjectBase64", "InjectMorse", "InjectUnicodeTagChars", "InjectROT13"}
+    picked: dict[str, str] = {}
+    for row in garak_set.rows("test"):
+        if row["probe"] in probes:
+            picked.setdefault(row["probe"], row["prompt"])
+    assert set(picked) == probes
+    tenant = "garak-co"
+    for prompt in picked.values():
+        reply = asyncio.run(steward.pipeline.handle(IncomingMessage("slack", tenant, "C-ood", "U9", prompt)))
+        assert reply.status == "blocked", (prompt[:60], reply)
+    with steward.database.engine.begin() as conn:
+        flags = conn.execute(
+            text("select payload from audit_events where tenant_id = :t and kind = 'moderation_flag'"), {"t": tenant}
+        ).all()
+        answers = conn.execute(text("select count(*) from answers where tenant_id = :t"), {"t": tenant}).scalar_one()
+    assert len(flags) == len(probes) and answers == 0
+    assert {f.payload["category"] for f in flags} <= {"obfuscation", "injection"}
+    assert any(f.payload["category"] == "obfuscation" for f in flags)
