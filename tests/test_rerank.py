@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from agents.config import RetrievalSettings
-from agents.retrieval.features import bigram_hits, coverage, stem, terms
+from agents.retrieval.features import bigram_hits, coverage, identifiers, stem, terms
 from agents.retrieval.rerank import FeatureReranker, KeepOrder, make_reranker
 from agents.retrieval.store import Scope, ScoredChunk
 from bot.container import Steward
@@ -55,6 +55,27 @@ def test_without_lexical_evidence_cosine_similarity_decides() -> None:
     high = _hit("b.md", "Travel > Flights", "Book economy.", 0.50)
     assert [h.source for h in FeatureReranker().rerank("what about the weather?", [low, high])] == ["b.md", "a.md"]
     assert FeatureReranker().rerank("anything", []) == []
+
+
+def test_a_code_in_the_question_brings_the_passage_that_holds_it_word_for_word() -> None:
+    other = _hit("carrier-2.md", "Carriers > Rejected manifests", "Error E4712: fix the weight field.", 0.61)
+    right = _hit("carrier-1.md", "Carriers > Rejected manifests", "Error E4711: fix the address field.", 0.57)
+    assert identifiers("what should I do about E4711 in sources.list?") == {"e4711", "sources.list"}
+    ranked = FeatureReranker().rerank("what should I do about E4711?", [other, right])
+    assert [h.source for h in ranked] == ["carrier-1.md", "carrier-2.md"]
+
+
+def test_codes_only_in_the_body_still_come_first_through_the_real_database(steward: Steward, tmp_path: Path) -> None:
+    codes = ["E4711", "E4712", "E5120", "E6003"]
+    for n, code in enumerate(codes):
+        (tmp_path / f"depot-{n}.md").write_text(
+            f"# Depot notes\n\n## Rejections\nWhen the scanner shows {code}, the pallet goes back to bay {n + 1} "
+            "and the shift lead is told before the truck leaves.\n"
+        )
+    steward.ingestor.ingest([tmp_path], "t-rerank", "depot")
+    for n, code in enumerate(codes):
+        top = steward.agent.retrieve(f"what should I do about {code}?", Scope("t-rerank"), 3).documents[0]
+        assert Path(str(top.metadata["source"])).name == f"depot-{n}.md", code
 
 
 def test_the_setting_picks_the_stage_and_features_is_the_default() -> None:

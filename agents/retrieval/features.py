@@ -19,6 +19,7 @@ _STOPWORDS = """a about above after again against all am an and any are as at be
     whom why will with would you your yours yourself anyone anything someone something thing things want wants
     need needs use using used please tell know let like one ones also much many"""
 STOPWORDS = frozenset(_STOPWORDS.split())
+_IDENTIFIER = re.compile(r"\d|[._/+\-]")
 _SIBILANT_ES = ("ses", "xes", "zes", "ches", "shes", "ies")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ness", "ments", "ment", "ies", "ied", "ers", "er", "ed", "es", "s")
 
@@ -37,6 +38,11 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content words of ``text``, in order (stopwords dropped)."""
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def identifiers(text: str) -> set[str]:
+    """Words that look like codes or names: with a digit or an inner ``. _ / + -`` (``E4711``, ``sources.list``)."""
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 1 and _IDENTIFIER.search(w)}
 
 
 def coverage(question: Sequence[str], field: Sequence[str]) -> float:

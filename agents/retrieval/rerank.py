@@ -2,11 +2,13 @@
 
 ``FeatureReranker`` reorders the fused candidates (vector + full text) by the chunk's cosine similarity
 plus lexical evidence that the embedding blurs: the share of the question's words that its title and
-heading path carry, and the share of the question's adjacent word pairs ("notice period", "smart host")
-that occur in it. Full text still widens the candidate pool, but its rank no longer decides the order:
-on both dev sets the fused rank put a page that merely shares a common word ("call" in "on-call") first.
-It needs no weights file and no work at ingest; the two weights were tuned on the handbook and the Debian
-Reference dev questions (docs/benchmarks.md, "Retrieval: reranking").
+heading path carry, the share of the question's adjacent word pairs ("notice period", "smart host")
+that occur in it, and the share of the question's codes and names (``E4711``, ``sources.list``) that it
+holds word for word, which embeddings cannot tell apart. Full text still widens the candidate pool, but
+its rank no longer decides the order: on both dev sets the fused rank put a page that merely shares a
+common word ("call" in "on-call") first. It needs no weights file and no work at ingest; the three
+weights were tuned on the handbook and the Debian Reference dev questions (docs/benchmarks.md,
+"Retrieval: reranking").
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from agents.retrieval.features import bigram_hits, coverage, terms
+from agents.retrieval.features import bigram_hits, coverage, identifiers, terms
 from agents.retrieval.store import ScoredChunk
 
 
@@ -41,6 +43,7 @@ class FeatureWeights:
 
     heading: float = 0.1
     phrase: float = 0.2
+    identifier: float = 0.2
 
 
 class FeatureReranker:
@@ -51,12 +54,15 @@ class FeatureReranker:
 
     def scores(self, question: str, hits: list[ScoredChunk]) -> list[float]:
         """One score per hit, in the order given."""
-        wanted = terms(question)
+        wanted, codes, w = terms(question), identifiers(question), self.weights
         scores = []
         for hit in hits:
             heading = terms(f"{hit.title} {hit.heading_path}")
-            lexical = self.weights.heading * coverage(wanted, heading)
-            lexical += self.weights.phrase * bigram_hits(wanted, heading + terms(hit.content))
+            lexical = w.heading * coverage(wanted, heading)
+            lexical += w.phrase * bigram_hits(wanted, heading + terms(hit.content))
+            if codes:
+                found = codes & identifiers(f"{hit.title} {hit.heading_path} {hit.content}")
+                lexical += w.identifier * len(found) / len(codes)
             scores.append(hit.score + lexical)
         return scores
 
