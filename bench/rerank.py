@@ -46,8 +46,8 @@ INTRO = (
     "alone (an ablation: how much comes from no longer letting the full-text rank decide), and `features` "
     "(the default, `STEWARD_RETRIEVAL_RERANKER=features`) adds title/heading word coverage (weight 0.1), "
     "shared adjacent word pairs (0.2) and codes or names found word for word (0.2) to the cosine. Recall@k "
-    "and MRR are at file level, any accepted page counting. Sides rotate which goes first; the stage's own time is measured apart on each question's "
-    "candidates."
+    "and MRR are at file level, any accepted page counting. Sides rotate which goes first; the stage's own "
+    "time is measured apart on each question's candidates."
 )
 
 
