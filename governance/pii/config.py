@@ -38,8 +38,10 @@ class PIISettings(BaseModel):
     )
     entities: list[str] = Field(
         default_factory=lambda: list(DEFAULT_ENTITIES),
-        description="Presidio entity kinds to redact, as a JSON list or comma-separated. DATE_TIME, "
-        "ORGANIZATION and URL are left out by default because they destroy answers.",
+        description="Presidio entity kinds to redact, as a JSON list or comma-separated. STREET_ADDRESS is "
+        "Steward's own (house number and street, P.O. box, unit; a city alone is kept); US_SSN covers every "
+        "number of the SSN's shape, valid or not. DATE_TIME, ORGANIZATION, LOCATION and URL are left out by "
+        "default because they destroy answers.",
     )
     allow_list: list[str] = Field(
         default_factory=list,

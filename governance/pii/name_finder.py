@@ -26,7 +26,10 @@ _PARTICLES = frozenset(
 _TITLE = re.compile(
     r"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|madam|herr|frau|mme|mlle|sr|sra|srta)\.?\s+$", re.IGNORECASE
 )
-_INTRO = re.compile(r"\b(?:my name is|my name's|my name’s|call me|i go by)\s+$", re.IGNORECASE)
+_INTRO = re.compile(
+    r"\b(?:my name is|my name's|my name’s|call me|i go by|says|said|asks|asked|writes|wrote|according to)\s+$",
+    re.IGNORECASE,
+)
 _GREETING = re.compile(
     r"\b(?:name:|i am|i'm|i’m|this is|it's|it’s|here is|hi|hello|hey|dear|thanks|thank you|cheers|regards|best|"
     r"sincerely|signed)[,:!]?\s+$",
@@ -70,7 +73,8 @@ class NameFinder:
     - a known given name is followed by a family name: a known one, or a capitalised word that is not a
       common word ("Jodi Shepard", "Anna K. Nowak", "Jan van der Berg", "Mary Ann Smith"); a given name that
       is also a common word ("Will", "May") needs a known family name that is not one ("Will Smith");
-    - a title or an introduction comes first ("Dr. Young", "my name is Zed"): a known name, or any
+    - a title, an introduction or a reporting verb comes first ("Dr. Young", "my name is Zed", "says
+      Abramowitz"): a known name, or any
       capitalised word that is not a common word;
     - a greeting or self-introduction comes first and a capitalised word that is no common word follows
       ("Hi Jodi", "Hi Szabina", "I'm Jodi");
