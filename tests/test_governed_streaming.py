@@ -156,7 +156,9 @@ def _stored(app: Steward, answer_id: str) -> Any:
 
 
 @pytest.mark.parametrize("kind", sorted(BAD))
-def test_slack_edits_carry_only_checked_text(base: str, slack: FakeSlack, model: FakeOpenAI, app: Steward, kind: str):
+def test_slack_edits_carry_only_checked_text(
+    base: str, slack: FakeSlack, model: FakeOpenAI, app: Steward, kind: str
+) -> None:
     model.script(Behaviour(text=draft(kind), token_delay_s=0.01))
     event = mention(channel=f"C-governed-{kind}")
     assert send_event(base, event).status_code == 200
@@ -203,7 +205,7 @@ def test_http_token_events_carry_only_checked_text(base: str, model: FakeOpenAI,
     assert events[-1]["answer"]["answer"] == _stored(app, events[-1]["answer"]["answer_id"]).answer
 
 
-def test_made_up_pii_in_a_grounded_answer_is_redacted_and_audited(base: str, model: FakeOpenAI, app: Steward):
+def test_made_up_pii_in_a_grounded_answer_is_redacted_and_audited(base: str, model: FakeOpenAI, app: Steward) -> None:
     grounded = f"{FIRST} [1] {LATER} {HOME} [1] {BAD['pii'][0]}"  # grounded enough overall to be shown
     model.script(Behaviour(text=grounded))
     key = app.api_keys.create("acme", "member", "stream-pii-final", "test:setup")[1]
@@ -213,6 +215,6 @@ def test_made_up_pii_in_a_grounded_answer_is_redacted_and_audited(base: str, mod
     answer = reply.json()["answer"]
     assert "<EMAIL_ADDRESS>" in answer and "jane.roe" not in answer and "75 EUR per day" in answer
     with app.database.engine.connect() as conn:
-        sql = "select payload from audit_events where kind = 'moderation_flag' order by seq desc limit 1"
-        payload = conn.execute(text(sql)).scalar_one()
+        sql = "select payload from audit_events where tenant_id = 'acme' and kind = 'moderation_flag'"
+        payload = conn.execute(text(sql + " order by seq desc limit 1")).scalar_one()
     assert payload["category"] == "pii" and payload["detail"] == "EMAIL_ADDRESS" and "jane" not in json.dumps(payload)

@@ -32,6 +32,7 @@ from tests.fake_openai import Behaviour, FakeOpenAI
 pytestmark = pytest.mark.slow
 TENANT = "loadco"
 ANSWER = "Meals on business trips are capped at 75 EUR per day [1]."
+ANSWER_SENTENCE = "Meal expenses while travelling for work are capped at 75 EUR per day, including drinks and tips. [1]"
 
 
 @dataclass
@@ -191,7 +192,9 @@ def test_a_database_outage_gives_clear_503s_and_loses_nothing_acknowledged(servi
 
 
 def test_sigterm_lets_streaming_answers_finish_and_refuses_new_ones(service: Service) -> None:
-    service.fake.default = Behaviour(text=ANSWER, token_delay_s=0.25)  # ~4 s per streamed answer
+    # Several checked sentences (a stream shows whole sentences once they pass the output checks): ~4 s each.
+    streamed = " ".join([ANSWER_SENTENCE] * 4)
+    service.fake.default = Behaviour(text=streamed, token_delay_s=0.06)
 
     async def stream(client: httpx.AsyncClient, i: int) -> tuple[int, list[dict]]:
         events = []

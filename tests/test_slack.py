@@ -260,7 +260,9 @@ def test_forged_and_stale_signatures_are_refused(base: str) -> None:
     assert challenge.status_code == 200 and "xyz" in challenge.text
 
 
-def test_a_mention_streams_the_answer_into_its_thread(base: str, slack: FakeSlack) -> None:
+def test_a_mention_streams_the_answer_into_its_thread(base: str, slack: FakeSlack, model: FakeOpenAI) -> None:
+    streamed = f"{GROUNDED} This is a daily cap, not a per diem; only what you actually spend is reimbursed. " * 2
+    model.script(Behaviour(text=streamed.strip(), token_delay_s=0.05))  # edited in one checked sentence at a time
     event = mention(channel="C-stream")
     started = time.monotonic()
     assert send_event(base, event).status_code == 200
@@ -271,7 +273,7 @@ def test_a_mention_streams_the_answer_into_its_thread(base: str, slack: FakeSlac
     assert len(updates) >= 3 and updates[-1] is final  # streamed, then finished
     gaps = [b.at - a.at for a, b in zip([post, *updates], updates, strict=False)]
     assert min(gaps) >= INTERVAL, gaps
-    assert updates[0].params["text"].endswith("▌") and GROUNDED.startswith(updates[0].params["text"][:-2].strip())
+    assert updates[0].params["text"].endswith("▌") and streamed.startswith(updates[0].params["text"][:-2].strip())
     blocks = final.params["blocks"]
     assert "75 EUR per day" in blocks[0]["text"]["text"]
     [sources] = [b for b in blocks if b["type"] == "context"]
