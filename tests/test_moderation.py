@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import statistics
 import time
 from pathlib import Path
 
@@ -207,17 +206,6 @@ def test_injection_beats_forcefield_on_the_held_out_split(injection_model: Ngram
     peer = binary_metrics(test.labels, [guard.scan(text).blocked for text in test.texts])
     assert ours.f1 >= peer.f1, (ours, peer)
     assert ours.precision >= 0.97 and ours.f1 >= 0.85, ours
-
-
-def test_injection_check_is_fast(injection_model: NgramLogisticModel) -> None:
-    layer = injection_layer(injection_model)
-    texts = slabs("validation").texts[:500]
-    timings = []
-    for text in texts:
-        started = time.perf_counter()
-        layer.check(text, "input")
-        timings.append(time.perf_counter() - started)
-    assert statistics.quantiles(timings, n=20)[-1] < 0.002  # p95 under 2 ms
 
 
 # --- toxicity ---------------------------------------------------------------------------------------------
