@@ -27,7 +27,7 @@ RANGE_FIT = 0.12  # the question's number falls in the range a sentence (a table
 RANGE_MISS = 0.06
 FAQ_MATCH = 0.85  # word-pair overlap at which a FAQ heading asks the user's question
 NEGATION = 0.15  # an open question that is not negated is rarely answered by a negated sentence
-_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|no|mr|mrs|ms|dr|st|fig|sec)\.$", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|mr|mrs|ms|dr|st|fig|sec)\.$", re.IGNORECASE)
 _STOPWORD_TEXT = (
     "the and for you your are can not but with that this from have has had was were will would should "
     "could may might must our their they them there here what when where which who whom how why all "
