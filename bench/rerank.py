@@ -189,8 +189,8 @@ def section(run: RerankRun, command: str = COMMAND) -> str:
         f"Command: `{command}`. Load average (1m / 5m / 15m): {loads(run.load_start)} at the start, "
         f"{loads(run.load_end)} at the end. Corpora: {chunks or 'as ingested by make bench'}.",
         "",
-        "Tuned only on the handbook and the Debian Reference dev split; the test split was not looked at "
-        "while tuning (its checksum is frozen in `bench/corpora/debian_reference/SHA256SUMS`).",
+        "Weights were chosen on the handbook and the Debian Reference dev split only; the test split is only "
+        "reported (its checksum is frozen in `bench/corpora/debian_reference/SHA256SUMS`).",
         "",
     ]
     for table in (quality_table(run), cost_table(run)):
