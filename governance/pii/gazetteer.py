@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 NAMES_FILE = "names.json.gz"
+WIDE_FILE = "names_wide.json.gz"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class NameGazetteer:
     first: frozenset[str]
     last: frozenset[str]
     common: frozenset[str]
+    wide_first: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path | None = None) -> NameGazetteer:
@@ -32,7 +34,9 @@ class NameGazetteer:
         else:
             raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw))
-        return cls(frozenset(data["first"]), frozenset(data["last"]), frozenset(data["common"]))
+        wide = resources.files("governance.pii").joinpath("data", WIDE_FILE).read_bytes() if path is None else b""
+        wide_first = json.loads(gzip.decompress(wide))["first_wide"] if wide else []
+        return cls(frozenset(data["first"]), frozenset(data["last"]), frozenset(data["common"]), frozenset(wide_first))
 
     def is_first(self, word: str) -> bool:
         """A known given name that is not also a common word."""
@@ -43,6 +47,14 @@ class NameGazetteer:
         """A known given name that is also a common word ("Will", "May", "Grant")."""
         key = word.casefold()
         return key in self.first and key in self.common
+
+    def is_wide_first(self, word: str) -> bool:
+        """A given name of the wide list (names-dataset, ``build_names_wide``) that is no common word.
+
+        Only good before a family name: alone, many of these are ordinary words somewhere.
+        """
+        key = word.casefold()
+        return key in self.wide_first and key not in self.common
 
     def is_last(self, word: str) -> bool:
         """A known family name (common words included: "Young", "Love")."""

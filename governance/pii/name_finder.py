@@ -70,7 +70,8 @@ class NameFinder:
 
     A name is found when
 
-    - a known given name is followed by a family name: a known one, or a capitalised word that is not a
+    - a known given name (of the main gazetteer or the wide names-dataset list) is followed by a family
+      name: a known one, or a capitalised word that is not a
       common word ("Jodi Shepard", "Anna K. Nowak", "Jan van der Berg", "Mary Ann Smith"); a given name that
       is also a common word ("Will", "May") needs a known family name that is not one ("Will Smith");
     - a title, an introduction or a reporting verb comes first ("Dr. Young", "my name is Zed", "says
@@ -133,7 +134,7 @@ class NameFinder:
         if not self._capitalised(word.text):
             return None
         first, ambiguous = self._names.is_first(word.text), self._names.is_ambiguous_first(word.text)
-        if first or ambiguous:
+        if first or ambiguous or self._names.is_wide_first(word.text):
             tail = self._family_name(text, words, index, strict=ambiguous)
             if tail is not None:
                 return tail
