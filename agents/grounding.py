@@ -22,11 +22,12 @@ _NUMBER = re.compile(r"\d")
 _MARKER = re.compile(r"\[\d+\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 RELATIVE_KEEP = 0.85
-KIND_BONUS = 0.08  # a sentence holding the kind of fact asked for ("how much": an amount...)
+KIND_BONUS = 0.1  # a sentence holding the kind of fact asked for ("how much": an amount...)
 RANGE_FIT = 0.12  # the question's number falls in the range a sentence (a table row) states
 RANGE_MISS = 0.06
 FAQ_MATCH = 0.85  # word-pair overlap at which a FAQ heading asks the user's question
-NEGATION = 0.15  # an open question that is not negated is rarely answered by a negated sentence
+NEGATION = 0.15
+LEXICAL = 0.1  # times the share of the question's content words the sentence repeats (names, codes, places)  # an open question that is not negated is rarely answered by a negated sentence
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|mr|mrs|ms|dr|st|fig|sec)\.$", re.IGNORECASE)
 _STOPWORD_TEXT = (
     "the and for you your are can not but with that this from have has had was were will would should "
@@ -129,8 +130,10 @@ def _score(question: str, sentence: str, similarity: float) -> float:
     kind = question_kind(question)
     bonus = KIND_BONUS if kind is not None and holds(kind, sentence) else 0.0
     fit = range_fit(question, sentence)
-    clash = NEGATION if polarity_clash(question, sentence) else 0.0
-    return similarity + bonus - clash + (RANGE_FIT if fit > 0 else -RANGE_MISS if fit < 0 else 0.0)
+    clash = NEGATION if kind == "procedure" and polarity_clash(question, sentence) else 0.0
+    asked = content_terms(question)
+    lexical = LEXICAL * len(asked & content_terms(sentence)) / len(asked) if asked else 0.0
+    return similarity + bonus + lexical - clash + (RANGE_FIT if fit > 0 else -RANGE_MISS if fit < 0 else 0.0)
 
 
 def extract(
