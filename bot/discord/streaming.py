@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import math
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
 
+from bot.chat.throttle import Throttle
 from bot.discord.render import preview
 
 
@@ -26,14 +24,12 @@ class StreamedMessage:
         channel: discord.abc.Messageable,
         interval_s: float,
         reference: discord.Message | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._channel = channel
-        self._interval = interval_s
+        self._throttle = Throttle(interval_s, clock)
         self._reference = reference.to_reference(fail_if_not_exists=False) if reference is not None else None
-        self._clock = clock
         self._message: discord.Message | None = None
-        self._last = -math.inf
         self._shown = ""
         self.writes = 0
 
@@ -55,7 +51,7 @@ class StreamedMessage:
         The last message carries ``view`` (the feedback buttons).
         """
         first, rest = chunks[0], list(chunks[1:])
-        await asyncio.sleep(max(0.0, self._last + self._interval - self._clock()))
+        await self._throttle.wait()
         await self._write(first, None if rest else view)
         sent = [self._message] if self._message is not None else []
         for n, chunk in enumerate(rest):
@@ -73,7 +69,7 @@ class StreamedMessage:
             self._message = await self._message.edit(content=content, view=view, suppress=True)
         self._shown = content
         self.writes += 1
-        self._last = self._clock()
+        self._throttle.wrote()
 
 
 def _options(view: discord.ui.View | None) -> dict[str, Any]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.throttle import Throttle
+
 
 class MessageEditor:
     """Posts a message, then edits it with ``chat.update`` at least ``interval_s`` apart.
 
-    The interval is measured from the end of the previous call, so Slack never sees two calls for this
-    message closer together than that, whatever the network does.
+    The interval is measured from the end of the previous call (the chat core's ``Throttle``), so Slack
+    never sees two calls for this message closer together than that, whatever the network does.
     """
 
     def __init__(
@@ -23,14 +23,13 @@ class MessageEditor:
         channel: str,
         ts: str,
         interval_s: float,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.client = client
         self.channel = channel
         self.ts = ts
-        self._interval_s = interval_s
-        self._clock = clock
-        self._last = clock()
+        self._throttle = Throttle(interval_s, clock)
+        self._throttle.wrote()  # the post itself
         self.edits = 0
 
     @classmethod
@@ -43,15 +42,13 @@ class MessageEditor:
 
     def due(self) -> bool:
         """Whether an edit now would not have to wait."""
-        return self._clock() - self._last >= self._interval_s
+        return self._throttle.due()
 
     async def edit(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Replace the message (waiting out the interval first)."""
-        wait = self._interval_s - (self._clock() - self._last)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        await self._throttle.wait()
         try:
             await self.client.chat_update(channel=self.channel, ts=self.ts, text=text, blocks=blocks)
         finally:
-            self._last = self._clock()
+            self._throttle.wrote()
             self.edits += 1
