@@ -20,6 +20,8 @@ from sqlalchemy import text
 from agents.config import HostedSettings, RouterSettings
 from agents.ingestion.ingest import Ingestor
 from bench.pii import synthetic_messages
+from bench.pii_ood import DEV_FILE as OOD_DEV_FILE
+from bench.pii_ood import load as load_ood
 from bot.container import Steward
 from bot.logs import configure_logging
 from bot.pipeline.message import IncomingMessage, InvalidMessage, Reply
@@ -87,29 +89,38 @@ def test_the_chain_runs_in_order(steward: Steward) -> None:
 def test_pii_never_leaks_to_logs_audit_tables_or_the_hosted_model(
     handbook: Steward, settings: Settings, fake: FakeOpenAI, tmp_path: Path
 ) -> None:
-    """200 synthetic PII messages through the whole pipeline; then search everywhere for every value."""
+    """320 PII messages (200 in-distribution, 120 OOD) through the whole pipeline; then search everywhere."""
     log_file = tmp_path / "steward.log"
     configure_logging("DEBUG", "json", log_file)
     try:
         # hosted-only: a message is answered by the hosted model unless it is restricted (then it is
         # declined), so any PII the redactor missed would reach the test server.
         app = _app(handbook, settings, fake, router=RouterSettings(route="hosted-only"))
-        samples = synthetic_messages(200, seed=11)
-        replies = [_ask(app, s.text, user=f"U-leak-{i}", channel="C-leak") for i, s in enumerate(samples)]
+        # plus 120 messages of the out-of-distribution set (another generator's templates and people)
+        ood = [s for s in load_ood(OOD_DEV_FILE) if s.spans][:120]
+        samples = synthetic_messages(200, seed=11) + ood
+        replies = [
+            _ask(app, s.text, user=f"U-leak-{i}", channel="C-leak" if i < 200 else "C-leak-ood")
+            for i, s in enumerate(samples)
+        ]
     finally:
         configure_logging("WARNING", "json")
-    values = {s.text[a:b] for s in samples for _, a, b in s.spans}
-    assert len(values) > 300
-    assert all(r.status == "answered" for r in replies)
+    values = {s.text[a:b] for s in samples[:200] for _, a, b in s.spans}
+    # OOD values of 6+ characters ("Ana" or "Nico" would match inside other words of the handbook or logs)
+    values |= {v for s in ood for _, a, b in s.spans if len(v := s.text[a:b].strip()) >= 6}
+    assert len(values) > 500
+    assert all(r.status == "answered" for r in replies[:200])
+    # some OOD sentences are abuse or injection attempts ("Inject SELECT * FROM Users…"): moderation blocks them
+    assert {r.status for r in replies[200:]} <= {"answered", "blocked"}
     out = tmp_path / "audit.jsonl"
     export = run_cli("audit", "export", "--tenant", "acme", "--out", str(out), env=cli_env(settings.core.data_dir))
     assert export.returncode == 0, export.stderr
     stored = _rows(
         app,
-        "select a.question, a.answer, c.pii_state::text as state from answers a join conversations c"
-        " on c.id = a.conversation_id where c.channel_id = 'C-leak'",
+        "select a.question, a.answer, c.pii_state::text as state, c.channel_id from answers a join conversations c"
+        " on c.id = a.conversation_id where c.channel_id in ('C-leak', 'C-leak-ood')",
     )
-    assert len(stored) == 200  # nothing dropped
+    assert sum(r.channel_id == "C-leak" for r in stored) == 200  # nothing dropped
     haystacks = {
         "logs": log_file.read_text(),
         "audit export": out.read_text(),
