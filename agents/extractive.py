@@ -161,6 +161,7 @@ def quotable(sentence: str, last: bool = False) -> bool:
     words = re.findall(r"[\w'’-]+", text)
     if len(words) < 4 or "|" in text or text.endswith(("?", ":", ",", ";")):
         return False
-    if text[0].islower() or words[-1].lower() in _DANGLING:
+    finished = text.rstrip("\"')]*").endswith((".", "!"))
+    if text[0].islower() or (words[-1].lower() in _DANGLING and not finished):
         return False
-    return not last or text.rstrip("\"')]*").endswith((".", "!"))
+    return finished or not last
