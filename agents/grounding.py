@@ -26,8 +26,8 @@ KIND_BONUS = 0.1  # a sentence holding the kind of fact asked for ("how much": a
 RANGE_FIT = 0.12  # the question's number falls in the range a sentence (a table row) states
 RANGE_MISS = 0.06
 FAQ_MATCH = 0.85  # word-pair overlap at which a FAQ heading asks the user's question
-NEGATION = 0.15
-LEXICAL = 0.1  # times the share of the question's content words the sentence repeats (names, codes, places)  # an open question that is not negated is rarely answered by a negated sentence
+NEGATION = 0.15  # "how do I ..." (not negated) is rarely answered by a negated sentence
+LEXICAL = 0.1  # times the share of the question's content words the sentence repeats (names, codes, places)
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf|approx|incl|mr|mrs|ms|dr|st|fig|sec)\.$", re.IGNORECASE)
 _STOPWORD_TEXT = (
     "the and for you your are can not but with that this from have has had was were will would should "
