@@ -7,6 +7,7 @@ model that serves now; so the page's Promote reuses them, as the CLI does, inste
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from bot.admin import BASE
 from bot.container import Steward
 from bot.http.app import make_http_app
 from bot.serve import api_routers
+from bot.settings import Settings
 from governance.policy.rbac import Subject
 from tests.test_slack import Uvicorn
 
@@ -51,11 +53,18 @@ def app(steward: Steward) -> Steward:
     return steward
 
 
-@pytest.fixture(scope="module")
-def client(app: Steward) -> Iterator[httpx.Client]:
+@contextlib.contextmanager
+def _logged_in(app: Steward) -> Iterator[httpx.Client]:
+    """An admin's browser session on the admin page of ``app``, over real HTTP."""
     key = app.api_keys.create("acme", "admin", "web-promote", "test:setup")[1]
     with Uvicorn(make_http_app(api_routers(app), ready=lambda: True)) as url, httpx.Client(base_url=url) as http:
         assert http.post("/admin/login", data={"key": key}).status_code == 303
+        yield http
+
+
+@pytest.fixture(scope="module")
+def client(app: Steward) -> Iterator[httpx.Client]:
+    with _logged_in(app) as http:
         yield http
 
 
@@ -148,3 +157,20 @@ def test_a_report_against_another_serving_adapter_promotes_nothing(app: Steward,
         assert app.tuning.current_report(second) is None  # so Tuning.promote would run the gate again
     finally:
         app.adapters.activate(None)
+
+
+def test_without_a_stored_report_promote_runs_the_gate_and_shows_why_it_failed(
+    app: Steward, settings: Settings, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-qa.jsonl"  # the gate fails at once, before loading a model
+    broken = Steward(settings.model_copy(update={"gate": GateSettings(qa_file=missing)}), app.database)
+    name = f"unscored-{uuid.uuid4().hex[:6]}"
+    _register(app, tmp_path, name)
+    app.adapters.activate(None)
+    before = {k: len(_events(app, k)) for k in ("adapter_promoted", "adapter_refused", "adapter_forced")}
+    with _logged_in(broken) as http:
+        page = _post(http, "/admin/adapters/promote", name=name)
+    assert f"{name} was not promoted: the gate failed: FileNotFoundError" in page and str(missing) in page
+    assert f'id="attempt-{name}">promotion failed' in page and "not evaluated yet" in page
+    assert app.adapters.active() is None
+    assert {k: len(_events(app, k)) for k in before} == before  # nothing activated, nothing decided

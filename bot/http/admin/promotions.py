@@ -52,7 +52,8 @@ class Attempt:
         if state == "failed":
             exc = self.future.exception()
             known = isinstance(exc, AdapterError | TuneError)
-            return f"{self.name} was not promoted: {exc if known else f'the gate failed ({type(exc).__name__})'}"
+            detail = str(exc) if known else f"the gate failed: {type(exc).__name__}: {exc}"[:300]
+            return f"{self.name} was not promoted: {detail}"
         report = self.future.result()
         if state == "promoted":
             return f"{self.name} passed the evaluation gate against {report.current.name} and is now active"
