@@ -8,6 +8,7 @@ do not stall the event loop.
 
 # No `from __future__ import annotations` here: FastAPI must evaluate the closures' Annotated dependencies.
 import asyncio
+import contextlib
 import dataclasses
 import json
 import math
@@ -133,14 +134,15 @@ async def _events(pipeline: Pipeline, message: IncomingMessage) -> AsyncIterator
     carries the same JSON as ``/api/v1/ask``; clients show it in place of the tokens.
     """
     sent = ""
-    async for event in StreamingSession(pipeline, interval_s=0.0).events(message):
-        if isinstance(event, Partial):
-            yield _sse({"type": "token", "text": event.text[len(sent) :]})
-            sent = event.text
-        elif isinstance(event, Reply):
-            yield _sse({"type": "answer", "answer": answer_json(event)})
-        else:
-            yield _sse({"type": "error", "status": event.status, "detail": event.text})
+    async with contextlib.aclosing(StreamingSession(pipeline, interval_s=0.0).events(message)) as events:
+        async for event in events:  # a client that goes away closes this, which cancels the generation
+            if isinstance(event, Partial):
+                yield _sse({"type": "token", "text": event.text[len(sent) :]})
+                sent = event.text
+            elif isinstance(event, Reply):
+                yield _sse({"type": "answer", "answer": answer_json(event)})
+            else:
+                yield _sse({"type": "error", "status": event.status, "detail": event.text})
 
 
 def _utc(value: datetime | None) -> datetime | None:
