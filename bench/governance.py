@@ -157,7 +157,7 @@ def markdown(r: dict[str, Any], date: str, runtime_s: float) -> str:
         for name, (p50, p95) in r[side]["steps"].items():
             lines.append(f"| {label} | {name} | {_ms(p50)} | {_ms(p95)} |")
         lines.append(f"| {label} | **total** | **{_ms(r[side]['total'][0])}** | **{_ms(r[side]['total'][1])}** |")
-    lines += pii_markdown(r["pii"], r.get("pii_sets"))
+    lines += pii_markdown(r["pii"], r.get("pii_sets"), f"`{GOV_COMMAND}`, {date}, load {_load(r, 0)} → {_load(r, 1)}")
     lines += injection_markdown(r["moderation"]) if "moderation" in r else []
     return "\n".join(lines)
 

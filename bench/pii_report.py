@@ -71,14 +71,18 @@ def verdicts(test: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
     return lines
 
 
-def pii_markdown(pii: dict[str, Any], sets: dict[str, Any] | None) -> list[str]:
-    """Lines of the PII section (``pii`` from ``run_pii_bench``, ``sets`` from ``bench.pii_eval.run_all``)."""
+def pii_markdown(pii: dict[str, Any], sets: dict[str, Any] | None, run: str = "") -> list[str]:
+    """Lines of the PII section (``pii`` from ``run_pii_bench``, ``sets`` from ``bench.pii_eval.run_all``).
+
+    ``run`` says how it was measured (command, date, load average at start → end).
+    """
     lines = [
         "",
         "## PII detection: in-distribution and out-of-distribution sets",
         "",
         ABOUT,
         "",
+        *([f"Measured by {run} (ours and Presidio's defaults in the same run, same spaCy model).", ""] if run else []),
         f"Latency per in-distribution message: ours p50 {pii['ours']['p50_ms']:.2f} ms / p95 "
         f"{pii['ours']['p95_ms']:.2f} ms; Presidio defaults p50 {pii['presidio_default']['p50_ms']:.2f} ms / "
         f"p95 {pii['presidio_default']['p95_ms']:.2f} ms.",
