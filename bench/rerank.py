@@ -80,6 +80,15 @@ class RerankRun:
     load_end: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
+NOT_CHOSEN = (
+    "Not chosen: doc2query (questions generated per chunk at ingest and embedded) with the bundled "
+    "SmolLM2-135M. A one-off trial, not part of this command (4 handbook chunks, 60 new tokens each, greedy, "
+    "2 torch threads, load average about 13), took 80-200 s per chunk, about 50 hours for the Debian "
+    "Reference, and the questions were repetitive or off-topic. No cross-encoder reranker ships its weights "
+    "in a PyPI wheel that we found (FlashRank's wheel is 14 KB; it downloads its model at run time)."
+)
+
+
 def retriever(steward: Steward, reranker: Reranker, scope: Scope) -> StewardRetriever:
     """The production retriever for ``scope`` with ``reranker``, built as the composition root builds it."""
     r, tx = steward.settings.retrieval, steward.database.tenant_connection
@@ -198,6 +207,8 @@ def section(run: RerankRun, command: str = COMMAND) -> str:
     parts += [
         "Cost per ingested chunk: none. The stage reads only the candidates' title, heading path and text, "
         "which retrieval already returns; it adds no column, no index and no model, and ingest is unchanged.",
+        "",
+        NOT_CHOSEN,
         "",
     ]
     return "\n".join(parts)
