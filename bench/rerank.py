@@ -218,7 +218,7 @@ def replace_section(document: str, new: str) -> str:
     """``document`` with its reranking section replaced by ``new`` (appended when absent)."""
     pattern = re.compile(re.escape(TITLE) + r"\n.*?(?=\n## |\Z)", re.DOTALL)
     if pattern.search(document):
-        return pattern.sub(lambda _: new.rstrip("\n"), document, count=1)
+        return pattern.sub(lambda _: new.rstrip("\n") + "\n", document, count=1)
     return document.rstrip("\n") + "\n\n" + new
 
 
