@@ -81,7 +81,7 @@ def format_passages(documents: list[Document]) -> str:
 
 
 def _cites(files: list[str], qa: QA | None) -> bool:
-    return qa is not None and bool(set(qa.accepted_sources) & {Path(f).name for f in files})
+    return qa is not None and bool(set(qa.accepted_sources) & {Path(f.split("#", 1)[0]).name for f in files})
 
 
 def _score(text: str, qa: QA | None) -> tuple[int, int]:
