@@ -142,7 +142,7 @@ def test_a_mention_is_answered_with_citations_and_feedback_buttons(app: Steward)
             empty = await fake.wait_for(_posted(fake.channel_id), after=mark)
         assert empty.body["content"] == "Sorry: the question is empty: type a question."
         assert "75 EUR per day" in answer["content"]
-        assert "**Sources**" in answer["content"] and "`[1]` Travel Policy" in answer["content"]
+        assert "**Sources**" in answer["content"] and "`[1]` Expenses and Reimbursement" in answer["content"]
         assert str(answer["message_reference"]["message_id"]) == question["id"]
         up, down, regenerate = _custom_ids(answer)
         assert re.fullmatch(r"steward:fb:up:[0-9a-f-]{36}", up) and down == up.replace(":up:", ":down:")
@@ -170,7 +170,7 @@ def test_a_dm_is_answered_for_the_guild_the_user_is_in(app: Steward) -> None:
             elsewhere = fake.dm_channel(stranger)
             await fake.say(stranger, QUESTION, channel_id=elsewhere)
             notice = await fake.wait_for(_posted(elsewhere))
-        assert "75 EUR per day" in answer["content"] and "`[1]` Travel Policy" in answer["content"]
+        assert "75 EUR per day" in answer["content"] and "`[1]` Expenses and Reimbursement" in answer["content"]
         assert fake.find("GET", f"/guilds/{GUILD_ID}/members/{alice['id']}")  # membership decides the tenant
         assert "members of the one server" in notice.body["content"]
         assert refusal.body["content"] == "Sorry: your role (member) may not ingest here."  # admins only
@@ -292,7 +292,7 @@ def test_regenerate_posts_a_new_answer_that_remembers_the_old_one(app: Steward) 
             f"steward:fb:down:{new_id}",
             f"steward:regen:{new_id}",
         ]
-        assert "75 EUR per day" in again["content"] and "`[1]` Travel Policy" in again["content"]
+        assert "75 EUR per day" in again["content"] and "`[1]` Expenses and Reimbursement" in again["content"]
         assert str(again["message_reference"]["message_id"]) == answer["id"]  # under the answer it replaces
         assert str(_regenerated_from(app, new_id)) == old_id and _regenerated_from(app, old_id) is None
         assert gone.body["flags"] & 64 and "no longer available" in gone.body["content"]
@@ -333,7 +333,7 @@ def test_app_commands_ask_sources_help_and_forget_me(app: Steward) -> None:
             _, hidden = await _interaction_reply(fake, await fake.command(guest, "sources"))
         assert deferred.body["type"] == 5 and deferred.body["data"]["flags"] & 64  # deferred, privately
         assert answer is not None and answer.at > deferred.at
-        assert "75 EUR per day" in answer.body["content"] and "`[1]` Travel Policy" in answer.body["content"]
+        assert "75 EUR per day" in answer.body["content"] and "`[1]` Expenses and Reimbursement" in answer.body["content"]
         assert answer.body["flags"] & 64 and _custom_ids(answer.body)
         assert sources[1] is not None and "Travel Policy" in sources[1].body["content"]
         assert helped.body["type"] == 4 and "`/ask" in helped.body["data"]["content"]
