@@ -78,6 +78,7 @@ def test_never_quoted_a_question_a_lead_in_a_table_row_or_a_fragment() -> None:
     assert quotable("A lost laptop must be reported to the security team within one hour.")
     assert not quotable("How do I convert a number to a string?")
     assert not quotable("For most employees it is:")
+    assert not quotable("You can check if a text file is encoded in UTF-8 with iconv by the following.")
     assert not quotable("More than 2 years | 2 months")
     assert not quotable("A lost laptop must")
     assert not quotable("the socket returns as readable when there's")
