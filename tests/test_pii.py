@@ -177,6 +177,54 @@ def test_names_in_context_and_in_unusual_shapes(redactor: Redactor, text: str, e
     assert redactor.redact(text).text == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("As promised, here's Donát's address:", "As promised, here's <PERSON_1>'s address:"),
+        ("Hahl began writing as a teenager.", "<PERSON_1> began writing as a teenager."),
+        ("Is it good? Bilić and Vida were engineers.", "Is it good? <PERSON_1> and <PERSON_2> were engineers."),
+        ("Aaron had given Klementyna his address.", "<PERSON_1> had given <PERSON_2> his address."),
+        ("Makayla shouted at Hilarion.", "<PERSON_1> shouted at <PERSON_2>."),
+        ("Ancelina Allaire's killers were sentenced.", "<PERSON_1>'s killers were sentenced."),
+    ],
+)
+def test_lone_names_of_the_wide_lists_where_the_words_around_say_a_person(
+    redactor: Redactor, text: str, expected: str
+) -> None:
+    assert redactor.redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bot: What's the name on the account?",
+        "Pleo's card limit and Okta's admin page moved.",
+        "The Berlin office's wifi is down; Hahl is a village.",
+        "Hornby Plc and Adolph Coors Company sent invoices.",
+        "Northwind Labs pays on Fridays; Kiri Industries Ltd too.",
+    ],
+)
+def test_companies_products_and_uncued_words_are_left_alone(redactor: Redactor, text: str) -> None:
+    assert "<PERSON" not in redactor.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Write to ...JohnDoe@teleworm.us now", "JohnDoe@teleworm.us"),
+        ("mail Jürgen.Groß@bücher.de today", "Jürgen.Groß@bücher.de"),
+        ("from José\u0301Silva@dayrep.com (decomposed accent)", "José\u0301Silva@dayrep.com"),
+        ("cc ann+tag@mail.sub.example.CO.UK.", "ann+tag@mail.sub.example.CO.UK"),
+        ("old john..doe@example.com works", "john..doe@example.com"),
+        ("see me@例え.テスト or", "me@例え.テスト"),
+        ("a@b.xn--p1ai is Russian", "a@b.xn--p1ai"),
+        ("reply to HildaG@teleworm.us- thanks", "HildaG@teleworm.us"),
+    ],
+)
+def test_email_shapes(redactor: Redactor, text: str, address: str) -> None:
+    assert redactor.redact(text).text == text.replace(address, "<EMAIL_ADDRESS_1>")
+
+
 def test_the_allow_list_keeps_a_name_shaped_company() -> None:
     text = "Our auditor Grant Thornton sent the report."
     assert NameFinder(packaged_gazetteer()).find(text) == [(12, 26)]

@@ -25,6 +25,7 @@ class NameGazetteer:
     last: frozenset[str]
     common: frozenset[str]
     wide_first: frozenset[str] = frozenset()
+    wide_last: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path | None = None) -> NameGazetteer:
@@ -35,8 +36,14 @@ class NameGazetteer:
             raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw))
         wide = resources.files("governance.pii").joinpath("data", WIDE_FILE).read_bytes() if path is None else b""
-        wide_first = json.loads(gzip.decompress(wide))["first_wide"] if wide else []
-        return cls(frozenset(data["first"]), frozenset(data["last"]), frozenset(data["common"]), frozenset(wide_first))
+        lists = json.loads(gzip.decompress(wide)) if wide else {}
+        return cls(
+            frozenset(data["first"]),
+            frozenset(data["last"]),
+            frozenset(data["common"]),
+            frozenset(lists.get("first_wide", ())),
+            frozenset(lists.get("last_wide", ())),
+        )
 
     def is_first(self, word: str) -> bool:
         """A known given name that is not also a common word."""
@@ -55,6 +62,16 @@ class NameGazetteer:
         """
         key = word.casefold()
         return key in self.wide_first and key not in self.common
+
+    def is_wide_name(self, word: str) -> bool:
+        """A given or family name of the wide lists, or a known name, that is no common word.
+
+        Alone, such a word is a name only where the words around it say a person is meant.
+        """
+        key = word.casefold()
+        if key in self.common:
+            return False
+        return key in self.wide_first or key in self.wide_last or key in self.first or key in self.last
 
     def is_last(self, word: str) -> bool:
         """A known family name (common words included: "Young", "Love")."""

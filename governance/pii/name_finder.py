@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from governance.pii.company import is_company
 from governance.pii.gazetteer import NameGazetteer
 
 # A word: letters with inner apostrophes or hyphens ("O'Neil", "Anne-Marie").
@@ -34,6 +35,18 @@ _GREETING = re.compile(
     r"\b(?:name:|i am|i'm|i’m|this is|it's|it’s|here is|hi|hello|hey|dear|thanks|thank you|cheers|regards|best|"
     r"sincerely|signed)[,:!]?\s+$",
     re.IGNORECASE,
+)
+# Words before a person named alone: the object of a verb of telling or meeting ("given Klementyna his
+# address", "shouted at Hilarion").
+_OBJECT_CUE = re.compile(
+    r"\b(?:told|met|given|gave|sent|thanked|emailed|messaged|pinged|cc|cc'd|"
+    r"(?:shouted|yelled|smiled|waved|looked|stared|talked|spoke|replied|turned|nodded|laughed|wrote) (?:at|to))\s+$",
+    re.IGNORECASE,
+)
+# What follows a person named alone as the subject ("Hahl began writing", "Bilić and Vida were").
+_SUBJECT_VERB = re.compile(
+    r" (?:and|had|has|was|is|will|would|could|did|said|says|asked|told|wrote|began|became|went|gave|took|"
+    r"made|came|got|left|met|sent|sang|knew|thought|saw|ran|won|lost|found|kept|\w+ed)\b"
 )
 _LOOKBEHIND = 16  # characters of context examined before a name
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n]|[.!?][\"'”’)])[ \t\"'“‘(]*$")
@@ -103,7 +116,8 @@ class NameFinder:
             if end is None:
                 index += 1
                 continue
-            spans.append((words[index].start, words[end].end))
+            if not is_company(text, words[index].start, words[end].end):
+                spans.append((words[index].start, words[end].end))
             index = end + 1
         return _union(spans, self._name_lines(text))
 
@@ -145,11 +159,42 @@ class NameFinder:
             tail = self._family_name(text, words, index, strict=False)
             return index if tail is None else tail
         if context != "greeting":
-            return index if first and self._names.is_first(word.text) and _alone_as_name(text, word) else None
+            if first and self._names.is_first(word.text) and _alone_as_name(text, word):
+                return index
+            return self._cued_name(text, words, index)
         if first or (len(word.text) > 1 and not self._names.is_common(word.text) and _plain(word.text)):
             tail = self._family_name(text, words, index, strict=False)
             return index if tail is None else tail
         return None
+
+    def _cued_name(self, text: str, words: list[_Word], index: int) -> int | None:
+        """Index of the last word of a wide-list name where the words around say a person is meant, or None.
+
+        The name is one word of the wide lists, or a capitalised word that is no common word before one
+        ("Ancelina Allaire's"). It comes before a possessive ("Donát's address"), as the subject at a
+        sentence start ("Hahl began", "Bilić and Vida"), or after a verb of telling or meeting ("given
+        Klementyna his address").
+        """
+        word, last = words[index], index
+        if index + 1 < len(words) and self._pair(text, word, words[index + 1]):
+            last = index + 1
+        elif not self._wide_word(word.text):
+            return None
+        end = words[last].end
+        if text.startswith(_POSSESSIVE, end) or _OBJECT_CUE.search(text, max(0, word.start - 24), word.start):
+            return last
+        if _SENTENCE_START.search(text, 0, word.start) and _SUBJECT_VERB.match(text, end):
+            return last
+        return None
+
+    def _wide_word(self, word: str) -> bool:
+        return len(word) > 2 and _plain(word) and self._capitalised(word) and self._names.is_wide_name(word)
+
+    def _pair(self, text: str, word: _Word, following: _Word) -> bool:
+        """A capitalised word that is no common word, then a wide-list name, on one line."""
+        if not _GAP.fullmatch(text, word.end, following.start) or not self._wide_word(following.text):
+            return False
+        return len(word.text) > 1 and _plain(word.text) and not self._names.is_common(word.text)
 
     def _family_name(self, text: str, words: list[_Word], index: int, strict: bool) -> int | None:
         """Index of the last family-name word after the given name ``words[index]``, or None."""

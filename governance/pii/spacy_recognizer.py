@@ -8,6 +8,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+from governance.pii.company import is_company
 from governance.pii.gazetteer import NameGazetteer
 
 _POSSESSIVE = ("'s", "’s")
@@ -31,7 +32,7 @@ class CheckedSpacyRecognizer(SpacyRecognizer):
     name only when the gazetteer knows it as a given or family name, and a name that is also a common word or
     a place is dropped after "in", "to", "the"… ("in Austin"). Longer PERSON spans are kept, less a trailing
     possessive "'s" (so they match the gazetteer's spans), cut at the end of their first line, and dropped
-    when they hold a digit, an @ or angle brackets.
+    when they hold a digit, an @ or angle brackets, or are a company's name ("Hornby Plc").
     """
 
     def __init__(self, gazetteer: NameGazetteer, supported_entities: list[str]) -> None:
@@ -53,7 +54,7 @@ class CheckedSpacyRecognizer(SpacyRecognizer):
 
     def _plausible(self, text: str, result: RecognizerResult) -> bool:
         value = text[result.start : result.end]
-        if _NOT_A_NAME.search(value):
+        if _NOT_A_NAME.search(value) or is_company(text, result.start, result.end):
             return False  # before Presidio's de-duplication, so a gazetteer name inside it survives
         words = value.split()
         if len(words) != 1:
