@@ -50,7 +50,7 @@ _DANGLING_TEXT = (
     "for with if when that which who in on at by as than your our their its there's from into"
 )
 _DANGLING = frozenset(_DANGLING_TEXT.split())
-_POINTS_ON = re.compile(r"\b(?:the following|as follows|below)\s*[.:]?\s*$", re.IGNORECASE)
+_SECTION_NUMBER = re.compile(r"(?:^|\s)\d+(?:\.\d+)+\.?$")
 _RANGES = (
     (re.compile(r"\b(?:more than|over|above|greater than|longer than)\s+(\S+)", re.I), "gt"),
     (re.compile(r"\b(?:at least|minimum(?: of)?|from)\s+(\S+)", re.I), "ge"),
@@ -154,7 +154,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def quotable(sentence: str, last: bool = False) -> bool:
-    """A whole sentence worth quoting: no question, lead-in (":", "as follows."), table row or fragment.
+    """A whole sentence worth quoting: no question, lead-in, table row, contents line or fragment.
 
     ``last``: it ends its passage, where a chunk boundary may have cut it, so it must end like a sentence.
     """
@@ -162,8 +162,8 @@ def quotable(sentence: str, last: bool = False) -> bool:
     words = re.findall(r"[\w'’-]+", text)
     if len(words) < 4 or "|" in text or text.endswith(("?", ":", ",", ";")):
         return False
-    if _POINTS_ON.search(text):
-        return False  # "... by the following." introduces what comes next, like a lead-in with ":"
+    if _SECTION_NUMBER.search(text):
+        return False  # a table-of-contents line ("Making the disk image file 9.7.2.")
     finished = text.rstrip("\"')]*").endswith((".", "!"))
     if text[0].islower() or (words[-1].lower() in _DANGLING and not finished):
         return False
