@@ -171,6 +171,10 @@ def test_words_that_look_like_names_are_left_alone(redactor: Redactor, text: str
         ("Thanks,\nMeredith", "Thanks,\n<PERSON_1>"),
         ("Anna K. Nowak and Jan van der Berg joined.", "<PERSON_1> and <PERSON_2> joined."),
         ("Will Smith asked for Ronald McDonald's badge.", "<PERSON_1> asked for <PERSON_2>'s badge."),
+        (
+            "> Tamerlan Godina\n> Pradip Overseas Limited\n> Paien de Launay\n> Brogade 68",
+            "> <PERSON_1>\n> Pradip Overseas Limited\n> <PERSON_2>\n> <STREET_ADDRESS_1>",
+        ),
     ],
 )
 def test_names_in_context_and_in_unusual_shapes(redactor: Redactor, text: str, expected: str) -> None:

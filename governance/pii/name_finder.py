@@ -130,7 +130,8 @@ class NameFinder:
         spans = []
         for line in _NAME_LINE.finditer(text):
             parts = [p.rstrip(".,") for p in line.group("name").split()]
-            names = [p for p in parts if len(p) > 1]
+            inner = parts[1:-1]  # a particle may join the parts ("Paien de Launay")
+            names = [p for p in parts if len(p) > 1 and not (p in inner and p.casefold() in _PARTICLES)]
             if len(names) < 2 or not all(self._line_word(p) for p in names):
                 continue
             if line.start() == 0 or any(self._names.is_name(p) for p in names):
