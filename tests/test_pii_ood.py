@@ -10,9 +10,10 @@ from bench.pii_report import PRECISION_GOAL, RECALL_GOALS
 from governance.pii import PIISettings, make_redactor
 
 # Where the OOD test split misses a goal, the test asserts a floor near what was reached instead (the gap
-# is reported in docs/benchmarks-governance.md): PERSON reached recall 0.836 / precision 0.892.
-RECALL_FLOORS = {**RECALL_GOALS, "PERSON": 0.80}
-PRECISION_FLOORS = {**dict.fromkeys(OOD_KINDS, PRECISION_GOAL), "PERSON": 0.88}
+# is reported in docs/benchmarks-governance.md): PERSON reached recall 0.847 (goal 0.92); its precision
+# (0.900) meets the goal.
+RECALL_FLOORS = {**RECALL_GOALS, "PERSON": 0.84}
+PRECISION_FLOORS = dict.fromkeys(OOD_KINDS, PRECISION_GOAL)
 
 
 @pytest.fixture(scope="module")
