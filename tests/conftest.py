@@ -89,3 +89,15 @@ def run_cli(
     return subprocess.run(
         [str(STEWARD), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def corpus_or_skip() -> Path:
+    """The fetched Debian Reference pages; skips without the Debian archive, but fails in CI (``CI`` set)."""
+    from bench.corpora import fetch
+
+    try:
+        return fetch.fetch()
+    except fetch.FetchError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the Debian Reference could not be fetched in CI: {exc}")
+        pytest.skip(f"the Debian Reference could not be fetched: {exc}")

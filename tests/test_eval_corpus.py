@@ -20,6 +20,7 @@ from bench.corpora.questions import (
     load_unanswerable,
     read_questions,
 )
+from tests.conftest import corpus_or_skip
 
 
 def _all() -> list[CorpusQuestion]:
@@ -77,10 +78,7 @@ def test_unknown_split_is_refused() -> None:
 @pytest.fixture(scope="module")
 def page_texts() -> dict[str, str]:
     """The fetched pages as plain text (fetched from the Debian archive on first use)."""
-    try:
-        directory = fetch.fetch()
-    except fetch.FetchError as exc:  # no Debian archive reachable: nothing to check the facts against
-        pytest.skip(f"corpus not fetched: {exc}")
+    directory = corpus_or_skip()  # no Debian archive reachable: nothing to check the facts against
     texts = {}
     for name in fetch.PAGE_FILES:
         soup = BeautifulSoup((directory / name).read_text(encoding="utf-8"), "html.parser")
@@ -94,10 +92,7 @@ def test_every_key_fact_is_on_the_expected_page(page_texts: dict[str, str]) -> N
 
 
 def test_no_question_is_a_heading_of_the_pages() -> None:
-    try:
-        directory = fetch.fetch()
-    except fetch.FetchError as exc:
-        pytest.skip(f"corpus not fetched: {exc}")
+    directory = corpus_or_skip()
     headings = set()
     for name in fetch.PAGE_FILES:
         soup = BeautifulSoup((directory / name).read_text(encoding="utf-8"), "html.parser")

@@ -14,10 +14,9 @@ import pytest
 
 from agents.eval.malformed import ReplyChecker
 from agents.retrieval.store import Scope
-from bench.corpora import fetch
 from bench.corpora.questions import load_questions, load_unanswerable
 from bot.container import Steward
-from tests.conftest import QA_FILE, UNANSWERABLE
+from tests.conftest import QA_FILE, UNANSWERABLE, corpus_or_skip
 
 pytestmark = pytest.mark.slow
 
@@ -34,10 +33,7 @@ def checker() -> ReplyChecker:
 @pytest.fixture(scope="module")
 def debian(handbook: Steward, tmp_path_factory: pytest.TempPathFactory) -> Steward:
     """Four chapters of the Debian Reference ingested into the ``debian-reference`` collection."""
-    try:
-        directory = fetch.fetch()
-    except fetch.FetchError as exc:
-        pytest.skip(f"the Debian Reference could not be fetched: {exc}")
+    directory = corpus_or_skip()
     pages = tmp_path_factory.mktemp("debian-reference")
     for name in CHAPTERS:
         shutil.copy2(directory / name, pages / name)
