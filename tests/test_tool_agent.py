@@ -52,6 +52,13 @@ def _cite_yubikeys(body: dict[str, Any]) -> str:
     return f"Every employee receives two YubiKey 5 hardware security keys [{n.group(1)}]."
 
 
+def _cite_yubikeys_at_length(body: dict[str, Any]) -> str:
+    """The same answer in two sentences, so the governed stream has two checked sentences to release."""
+    first = _cite_yubikeys(body)
+    n = first.rsplit("[", 1)[1].rstrip("].")
+    return f"{first} YubiKeys are the required MFA method for Okta [{n}]."
+
+
 def _answer_row(app: Steward, reply: Reply) -> Any:
     with app.database.engine.connect() as conn:
         sql = "select model, route_reason, tokens_in, tokens_out from answers where id = :i"
@@ -99,7 +106,7 @@ def test_tools_stay_inside_the_request_scope(handbook: Steward, settings: Settin
 def test_the_tool_agent_streams_its_final_answer(handbook: Steward, settings: Settings, fake: FakeOpenAI) -> None:
     fake.script(
         Behaviour(tool_calls=[("search_docs", {"query": "YubiKey", "collection": ""})]),
-        Behaviour(reply=_cite_yubikeys, token_delay_s=0.01),
+        Behaviour(reply=_cite_yubikeys_at_length, token_delay_s=0.01),
     )
     app = _app(handbook, settings, fake)
 
@@ -108,5 +115,7 @@ def test_the_tool_agent_streams_its_final_answer(handbook: Steward, settings: Se
 
     items = asyncio.run(collect())
     tokens, reply = items[:-1], items[-1]
-    assert isinstance(reply, Reply) and len(tokens) > 5
+    # The governed stream releases whole checked sentences: the final answer arrives in two pieces, not one.
+    assert isinstance(reply, Reply) and len(tokens) == 2
+    assert str(tokens[0]).strip().startswith("Every employee receives two YubiKey 5")
     assert "".join(str(t) for t in tokens).strip() == reply.text
