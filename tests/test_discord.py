@@ -333,7 +333,8 @@ def test_app_commands_ask_sources_help_and_forget_me(app: Steward) -> None:
             _, hidden = await _interaction_reply(fake, await fake.command(guest, "sources"))
         assert deferred.body["type"] == 5 and deferred.body["data"]["flags"] & 64  # deferred, privately
         assert answer is not None and answer.at > deferred.at
-        assert "75 EUR per day" in answer.body["content"] and "`[1]` Expenses and Reimbursement" in answer.body["content"]
+        content = answer.body["content"]
+        assert "75 EUR per day" in content and "`[1]` Expenses and Reimbursement" in content
         assert answer.body["flags"] & 64 and _custom_ids(answer.body)
         assert sources[1] is not None and "Travel Policy" in sources[1].body["content"]
         assert helped.body["type"] == 4 and "`/ask" in helped.body["data"]["content"]
