@@ -11,6 +11,7 @@ from bot.pipeline.message import InvalidMessage
 from bot.pipeline.pipeline import Stopping
 
 FAILED = "Sorry, something went wrong while answering. Please try again in a moment."
+REGENERATE_FAILED = "Sorry, something went wrong while answering again. Please try again in a moment."
 UNAVAILABLE = "the database is unavailable; try again shortly"
 DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.chat.errors import REGENERATE_FAILED
 from bot.commands import Caller
 from bot.discord.render import render_reply
 from bot.discord.replies import follow_up, say
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 TEMPLATE = r"steward:regen:(?P<answer>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 NO_SERVER = "Sorry: I can't tell which server this is for."
 GONE = "That answer is no longer available, so it can't be regenerated."
-FAILED = "Sorry, something went wrong while answering again. Please try again in a moment."
 log = get_logger(__name__)
 
 
@@ -99,7 +99,7 @@ class RegenerateButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]
             return
         except Exception:
             log.exception("discord.regenerate_failed", answer_id=self.answer_id)
-            await say(interaction, FAILED)
+            await say(interaction, REGENERATE_FAILED)
             return
         if reply is None:
             await say(interaction, GONE)

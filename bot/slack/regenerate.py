@@ -9,6 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.chat.errors import REGENERATE_FAILED
 from bot.commands import Caller, Commands
 from bot.logs import get_logger
 from bot.pipeline.message import InvalidMessage, Reply
@@ -19,7 +20,6 @@ from bot.slack.users import UserDirectory
 
 log = get_logger(__name__)
 GONE = "That answer no longer exists, so it cannot be regenerated."
-FAILED = "Sorry, something went wrong while answering again. Please try again in a moment."
 
 
 class RegenerateHandler:
@@ -65,7 +65,7 @@ class RegenerateHandler:
             return None
         except Exception:
             log.exception("slack.regenerate_failed", answer_id=answer_id)
-            await _tell(body, respond, FAILED)
+            await _tell(body, respond, REGENERATE_FAILED)
             return None
         if reply is None:
             await _tell(body, respond, GONE)
